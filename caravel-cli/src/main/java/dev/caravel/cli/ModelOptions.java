@@ -1,0 +1,26 @@
+package dev.caravel.cli;
+
+import dev.caravel.engine.LoadedModel;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** {@code -m FILE} and {@code -c N}, shared by the commands that load a model. */
+final class ModelOptions {
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE",
+            description = "GGUF model file (default: ${sys:caravel.defaultModel:-the default model}, pulled on first use).")
+    Path model;
+
+    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N",
+            description = "Context size in tokens (default: the model's, at most 4096).", defaultValue = "0")
+    int contextSize;
+
+    LoadedModel load() {
+        Path path = model != null ? model : DefaultModel.resolve();
+        if (!Files.exists(path)) {
+            throw new UsageException(path + ": no such file");
+        }
+        return LoadedModel.open(path);
+    }
+}

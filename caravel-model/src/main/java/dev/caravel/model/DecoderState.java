@@ -1,0 +1,47 @@
+package dev.caravel.model;
+
+import dev.caravel.tensor.MatMulScratch;
+import dev.caravel.tensor.kernel.ActivationQuantizer;
+
+/**
+ * Everything one sequence needs while decoding: the KV cache and all activation buffers, sized
+ * once so that the decode loop allocates nothing.
+ */
+public final class DecoderState {
+    public final int maxTokens;
+    public final float[] x;       // (dim) residual stream
+    public final float[] xb;      // (max(dim, qDim, vHeadsDim)) normed input / attention output
+    public final float[] xb2;     // (dim) block output before the residual add
+    public final float[] q;       // (qDim)
+    public final float[] k;       // (kvDim)
+    public final float[] v;       // (vDim)
+    public final float[] qkv;     // (qDim + kvDim + vDim) fused projections
+    public final float[] att;     // (heads * valueDim) attention output before W_o
+    public final float[] scores;  // (maxTokens) attention scores of one head
+    public final float[] hb;      // (2 * ffnDim) gate (and fused up)
+    public final float[] hb2;     // (ffnDim) up
+    public final float[] logits;  // (vocab)
+    public final float[][] keyCache;   // [layer] (maxTokens, kvDim)
+    public final float[][] valueCache; // [layer] (maxTokens, vDim)
+    public final MatMulScratch scratch;
+
+    public DecoderState(ModelConfig c, int maxTokens) {
+        this.maxTokens = maxTokens;
+        int wide = Math.max(c.dim(), Math.max(c.qDim(), c.heads() * c.valueDim()));
+        x = new float[c.dim()];
+        xb = new float[wide];
+        xb2 = new float[c.dim()];
+        q = new float[c.qDim()];
+        k = new float[c.kvDim()];
+        v = new float[c.vDim()];
+        qkv = new float[c.qDim() + c.kvDim() + c.vDim()];
+        att = new float[c.heads() * c.valueDim()];
+        scores = new float[maxTokens];
+        hb = new float[2 * c.ffnDim()];
+        hb2 = new float[c.ffnDim()];
+        logits = new float[c.vocabSize()];
+        keyCache = new float[c.layers()][maxTokens * c.kvDim()];
+        valueCache = new float[c.layers()][maxTokens * c.vDim()];
+        scratch = new MatMulScratch(Math.max(Math.max(wide, 2 * c.ffnDim()), c.dim()), 1, ActivationQuantizer.Flavor.X86_SIMD);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.caravel.model;
+
+/**
+ * An autoregressive model: given a token at a position, produce next-token logits.
+ *
+ * <p>Contract: positions of one {@link DecoderState} are fed in order 0, 1, 2, …; feeding position
+ * {@code p} overwrites the cache from {@code p} on, so a caller may rewind a state to any earlier
+ * position and continue from there (prompt-prefix reuse). Implementations are thread-safe for
+ * distinct states; a state is used by one thread at a time.
+ */
+public interface LanguageModel {
+
+    ModelConfig config();
+
+    /** A fresh state able to hold {@code maxTokens} positions (at most the model's context). */
+    DecoderState newState(int maxTokens);
+
+    /**
+     * Runs token {@code token} at position {@code pos} and returns the logits for the next token
+     * (the state's own buffer, valid until the next call).
+     */
+    float[] forward(DecoderState state, int token, int pos);
+}

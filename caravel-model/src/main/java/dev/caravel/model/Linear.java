@@ -1,0 +1,39 @@
+package dev.caravel.model;
+
+import dev.caravel.tensor.MatMul;
+import dev.caravel.tensor.MatMulScratch;
+import dev.caravel.tensor.WeightMatrix;
+
+/**
+ * A projection {@code y = W x (+ b)}: a weight matrix view plus an optional bias.
+ *
+ * <p>The only place the model talks to the matrix kernels, so kernels can change without touching
+ * the architectures.
+ */
+public record Linear(WeightMatrix weight, float[] bias) {
+
+    public int rows() {
+        return weight.rows();
+    }
+
+    public int cols() {
+        return weight.cols();
+    }
+
+    /** {@code out[outOff .. outOff+rows) = W x[xOff .. xOff+cols) + b}. */
+    public void apply(float[] x, int xOff, float[] out, int outOff, MatMulScratch scratch) {
+        MatMul.matvec(weight, x, xOff, out, outOff, scratch);
+        if (bias != null) {
+            Ops.add(out, outOff, bias, 0, bias.length);
+        }
+    }
+
+    /** Loads {@code prefix.weight} (rows, cols) and, if present, {@code prefix.bias} (rows). */
+    public static Linear load(ModelWeights w, String prefix, int rows, int cols) {
+        return new Linear(w.matrix(prefix + ".weight", rows, cols), w.vectorOrNull(prefix + ".bias", rows));
+    }
+
+    public static Linear loadOrNull(ModelWeights w, String prefix, int rows, int cols) {
+        return w.has(prefix + ".weight") ? load(w, prefix, rows, cols) : null;
+    }
+}

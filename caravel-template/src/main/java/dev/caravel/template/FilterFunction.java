@@ -1,0 +1,8 @@
+package dev.caravel.template;
+
+/** A filter implementation: {@code value|name(args)}. */
+@FunctionalInterface
+interface FilterFunction {
+
+    Object apply(Evaluator evaluator, Object value, Args args);
+}

@@ -1,0 +1,78 @@
+package dev.caravel.tensor;
+
+import dev.caravel.tensor.kernel.Activations;
+import dev.caravel.tensor.kernel.DotKernel;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * Matrix × activations the way llama.cpp's CPU backend computes {@code ggml_mul_mat}: each activation row
+ * is converted once to the weight's {@code vec_dot_type} (Q8_0 / Q8_1 / Q8_K / F16 / BF16 / F32), then every
+ * weight row is dotted with it by the type's kernel. A single activation row is multiplied the way
+ * {@code ggml_vec_dot_*} does it, a batch (or a scratch set to {@link MatMulScratch#setBatchNumerics batch
+ * numerics}) the way llama.cpp's batched path (tinyBLAS, repacked Q4_0 gemm) does; see
+ * {@link dev.caravel.tensor.kernel.DotKernel#dotBatched}.
+ *
+ * <p>Shapes: W is (rows, cols); x is (n, cols) row-major; out is (n, rows) row-major:
+ * {@code out[outOffset + b*rows + r] = dot(W[r, :], x[b, :])}.
+ *
+ * <p>Nothing is allocated per call; the converted activations live in a {@link MatMulScratch}.
+ * For multi-threading: {@link #prepare} once, then {@link #multiplyPrepared} over disjoint row ranges
+ * from several threads (they only read the scratch).
+ */
+public final class MatMul {
+    private MatMul() {
+    }
+
+    /** out[r] = W[r,:]·x for every row r. x: (cols) at xOffset; out: (rows) at outOffset. */
+    public static void matvec(WeightMatrix w, float[] x, int xOffset, float[] out, int outOffset, MatMulScratch scratch) {
+        matmul(w, x, xOffset, 1, out, outOffset, scratch);
+    }
+
+    /** Batched: x is (n, cols) row-major at xOffset, out is (n, rows) row-major at outOffset. */
+    public static void matmul(WeightMatrix w, float[] x, int xOffset, int n, float[] out, int outOffset, MatMulScratch scratch) {
+        prepare(w, x, xOffset, n, scratch);
+        multiplyPrepared(w, scratch, out, outOffset, 0, w.rows());
+    }
+
+    /**
+     * Converts x (n, cols) to {@code w}'s vec_dot_type into {@code scratch}. The prepared activations serve
+     * every matrix with the same vec_dot_type and cols (e.g. Q, K and V projections of one input).
+     */
+    public static void prepare(WeightMatrix w, float[] x, int xOffset, int n, MatMulScratch scratch) {
+        scratch.prepare(w.vecDotType(), x, xOffset, n, w.cols());
+    }
+
+    /**
+     * For rows {@code [rowStart, rowEnd)} of W and every prepared activation row b:
+     * {@code out[outOffset + b*rows + r] = W[r,:]·x[b,:]}. Safe to call concurrently on disjoint row ranges.
+     */
+    public static void multiplyPrepared(WeightMatrix w, MatMulScratch prepared, float[] out, int outOffset, int rowStart, int rowEnd) {
+        DotKernel kernel = w.dotKernel();
+        if (prepared.preparedType() != kernel.vecDotType() || prepared.preparedCols() != w.cols()) {
+            throw new IllegalStateException("scratch holds " + prepared.preparedType() + " x " + prepared.preparedCols()
+                    + " but " + w + " needs " + kernel.vecDotType() + " x " + w.cols());
+        }
+        Objects.checkFromToIndex(rowStart, rowEnd, w.rows());
+        int rows = w.rows();
+        int cols = w.cols();
+        int n = prepared.preparedBatch();
+        Objects.checkFromIndexSize(outOffset, n * rows, out.length);
+        Activations a = prepared.activations();
+        MemorySegment data = w.data();
+        long rowBytes = w.rowBytes();
+        if (prepared.usesBatchedNumerics()) {
+            for (int r = rowStart; r < rowEnd; r++) {
+                long off = r * rowBytes;
+                for (int b = 0; b < n; b++) {
+                    out[outOffset + b * rows + r] = kernel.dotBatched(data, off, a, b * cols, cols);
+                }
+            }
+        } else {
+            for (int r = rowStart; r < rowEnd; r++) {
+                out[outOffset + r] = kernel.dot(data, r * rowBytes, a, 0, cols);
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.caravel.tensor;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MatMulTest {
+    @Test
+    void matvecAndBatchedMatmulAgreeWithTheKernelForEveryType() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        int rows = 24;
+        int cols = 512;
+        int n = 3;
+        try (Arena arena = Arena.ofConfined()) {
+            for (GgmlType t : DotKernelTest.WEIGHT_TYPES) {
+                WeightMatrix w = new WeightMatrix(t, DotKernelTest.randomWeights(t, rows, cols, rnd, arena), rows, cols);
+                float[] x = new float[n * cols + 5];
+                for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+                MatMulScratch scratch = new MatMulScratch(cols, n);
+                float[] out = new float[n * rows + 2];
+                MatMul.matmul(w, x, 5, n, out, 2, scratch);
+                float[] single = new float[rows];
+                for (int b = 0; b < n; b++) {
+                    MatMul.matvec(w, x, 5 + b * cols, single, 0, scratch);
+                    for (int r = 0; r < rows; r++) {
+                        assertThat(out[2 + b * rows + r]).as("%s b=%d r=%d", t, b, r).isEqualTo(single[r]);
+                        float k = w.dotKernel().dot(w.data(), w.rowOffset(r), scratch.activations(), 0, cols);
+                        assertThat(single[r]).isEqualTo(k);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void f32MatvecMatchesNaiveDot() throws Exception {
+        try (TestGguf g = TestGguf.open("random-llama-f32.gguf")) {
+            WeightMatrix w = g.tensors.get("blk.0.ffn_down.weight").matrix(); // (256, 768)
+            assertThat(w.rows()).isEqualTo(256);
+            assertThat(w.cols()).isEqualTo(768);
+            float[] x = new float[768];
+            SplittableRandom rnd = new SplittableRandom(3);
+            for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+            float[] out = new float[256];
+            MatMul.matvec(w, x, 0, out, 0, new MatMulScratch(768, 1));
+            float[] row = new float[768];
+            for (int r = 0; r < 256; r++) {
+                w.dequantizeRow(r, row, 0);
+                double s = 0;
+                for (int i = 0; i < 768; i++) s += (double) row[i] * x[i];
+                assertThat((double) out[r]).isCloseTo(s, org.assertj.core.data.Offset.offset(1e-5 * (1 + Math.abs(s))));
+            }
+        }
+    }
+
+    @Test
+    void quantizedMatvecTracksTheF32Result() throws Exception {
+        // logits-style check: Q8_0 weights x Q8_0 activations vs exact F32, relative RMS over all outputs
+        try (TestGguf f = TestGguf.open("random-llama-f32.gguf"); TestGguf q = TestGguf.open("random-llama-q8_0.gguf")) {
+            WeightMatrix wf = f.tensors.get("output.weight").matrix();
+            WeightMatrix wq = q.tensors.get("output.weight").matrix();
+            float[] x = new float[256];
+            SplittableRandom rnd = new SplittableRandom(4);
+            for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+            float[] of = new float[512];
+            float[] oq = new float[512];
+            MatMulScratch scratch = new MatMulScratch(256, 1);
+            MatMul.matvec(wf, x, 0, of, 0, scratch);
+            MatMul.matvec(wq, x, 0, oq, 0, scratch);
+            double num = 0;
+            double den = 0;
+            for (int i = 0; i < 512; i++) {
+                num += (of[i] - oq[i]) * (double) (of[i] - oq[i]);
+                den += of[i] * (double) of[i];
+            }
+            System.out.printf("Q8_0 output.weight matvec vs F32: relative RMS %.5f%n", Math.sqrt(num / den));
+            assertThat(Math.sqrt(num / den)).isLessThan(0.01);
+        }
+    }
+
+    @Test
+    void preparedActivationsServeSeveralMatricesAndRowRanges() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        try (Arena arena = Arena.ofConfined()) {
+            WeightMatrix a = new WeightMatrix(GgmlType.Q4_K, DotKernelTest.randomWeights(GgmlType.Q4_K, 8, 256, rnd, arena), 8, 256);
+            WeightMatrix b = new WeightMatrix(GgmlType.Q6_K, DotKernelTest.randomWeights(GgmlType.Q6_K, 4, 256, rnd, arena), 4, 256);
+            WeightMatrix c = new WeightMatrix(GgmlType.Q8_0, DotKernelTest.randomWeights(GgmlType.Q8_0, 4, 256, rnd, arena), 4, 256);
+            float[] x = new float[256];
+            for (int i = 0; i < 256; i++) x[i] = (float) rnd.nextGaussian();
+            MatMulScratch s = new MatMulScratch(256, 1);
+            float[] full = new float[8];
+            MatMul.matvec(a, x, 0, full, 0, s);
+            float[] parts = new float[8];
+            MatMul.prepare(a, x, 0, 1, s);
+            MatMul.multiplyPrepared(a, s, parts, 0, 0, 3);
+            MatMul.multiplyPrepared(a, s, parts, 0, 3, 8);
+            assertThat(parts).containsExactly(full);
+            float[] ob = new float[4];
+            MatMul.multiplyPrepared(b, s, ob, 0, 0, 4); // same vec_dot_type (Q8_K) and cols: allowed
+            assertThatThrownBy(() -> MatMul.multiplyPrepared(c, s, new float[4], 0, 0, 4))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("Q8_0");
+        }
+    }
+
+    @Test
+    void validation() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(144 * 4);
+            assertThatThrownBy(() -> new WeightMatrix(GgmlType.Q4_K, seg, 2, 300)).hasMessageContaining("block size");
+            assertThatThrownBy(() -> new WeightMatrix(GgmlType.Q4_K, seg, 5, 256)).hasMessageContaining("needs 720 bytes");
+            assertThatThrownBy(() -> new WeightMatrix(GgmlType.IQ2_XXS, seg, 1, 256)).hasMessageContaining("unsupported");
+            assertThatThrownBy(() -> new WeightMatrix(GgmlType.Q8_K, seg, 1, 256)).hasMessageContaining("unsupported");
+            WeightMatrix w = new WeightMatrix(GgmlType.Q4_K, seg, 4, 256);
+            assertThatThrownBy(() -> MatMul.matvec(w, new float[256], 0, new float[4], 0, new MatMulScratch(128, 1)))
+                    .hasMessageContaining("row length 256");
+            assertThatThrownBy(() -> MatMul.matmul(w, new float[512], 0, 2, new float[8], 0, new MatMulScratch(256, 1)))
+                    .hasMessageContaining("batch 2");
+            assertThatThrownBy(() -> MatMul.matvec(w, new float[255], 0, new float[4], 0, new MatMulScratch(256, 1)))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> MatMul.matvec(w, new float[256], 0, new float[3], 0, new MatMulScratch(256, 1)))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> w.dequantizeRow(4, new float[256], 0)).isInstanceOf(IndexOutOfBoundsException.class);
+        }
+    }
+
+    @Test
+    void steadyStateCallsDoNotAllocate() {
+        var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        SplittableRandom rnd = new SplittableRandom(1);
+        try (Arena arena = Arena.ofConfined()) {
+            WeightMatrix[] ws = new WeightMatrix[DotKernelTest.WEIGHT_TYPES.length];
+            for (int i = 0; i < ws.length; i++) {
+                GgmlType t = DotKernelTest.WEIGHT_TYPES[i];
+                ws[i] = new WeightMatrix(t, DotKernelTest.randomWeights(t, 8, 512, rnd, arena), 8, 512);
+            }
+            float[] x = new float[2 * 512];
+            float[] out = new float[2 * 8];
+            float[] row = new float[512];
+            MatMulScratch s = new MatMulScratch(512, 2);
+            Runnable all = () -> {
+                for (WeightMatrix w : ws) {
+                    MatMul.matmul(w, x, 0, 2, out, 0, s);
+                    MatMul.matvec(w, x, 0, out, 0, s);
+                    w.dequantizeRow(3, row, 0);
+                }
+            };
+            for (int i = 0; i < 200; i++) all.run(); // warm-up: lazily allocated scratch arrays, JIT
+            long before = bean.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 200; i++) all.run();
+            long allocated = bean.getCurrentThreadAllocatedBytes() - before;
+            assertThat(allocated).as("bytes allocated by 200 rounds of matmul/matvec/dequantize over 13 types").isLessThan(4096);
+        }
+    }
+}
