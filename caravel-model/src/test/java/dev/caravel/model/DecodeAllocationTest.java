@@ -1,0 +1,36 @@
+package dev.caravel.model;
+
+import com.sun.management.ThreadMXBean;
+import dev.caravel.format.gguf.GgufFile;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The decode loop's contract: after the state is built, a forward step allocates nothing. */
+class DecodeAllocationTest {
+    static final Path MODELS = Path.of(System.getProperty("caravel.shared", "../../shared"), "models");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"stories260K.gguf", "random-llama-q4_k_m.gguf", "random-qwen2-q8_0.gguf", "random-gpt2-f32.gguf",
+            "random-chatglm-q4_k_m.gguf", "random-llama-q5_1.gguf", "random-llama-bf16.gguf"})
+    void forwardStepAllocatesNothing(String name) {
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (GgufFile file = GgufFile.open(MODELS.resolve(name))) {
+            LanguageModel model = Architectures.load(file);
+            DecoderState state = model.newState(128);
+            for (int p = 0; p < 32; p++) {
+                model.forward(state, (p * 7) % model.config().vocabSize(), p); // warm-up (JIT, lazy init)
+            }
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int p = 32; p < 96; p++) {
+                model.forward(state, (p * 7) % model.config().vocabSize(), p);
+            }
+            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            assertThat(allocated).as(name + ": bytes allocated by 64 decode steps").isLessThan(1024);
+        }
+    }
+}
