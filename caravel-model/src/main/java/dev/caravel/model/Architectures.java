@@ -18,8 +18,8 @@ import java.util.function.Function;
 /** Maps a GGUF {@code general.architecture} to the class that runs it. */
 public final class Architectures {
     private static final Map<String, Function<ModelWeights, LanguageModel>> DECODERS = Map.of(
-            "llama", w -> new LlamaModel(w, RopeType.NORM),
-            "mistral", w -> new LlamaModel(w, RopeType.NORM),
+            "llama", LlamaModel::new,
+            "mistral", LlamaModel::new,
             "qwen2", Qwen2Model::new,
             "qwen3", Qwen3Model::new,
             "gpt2", Gpt2Model::new,

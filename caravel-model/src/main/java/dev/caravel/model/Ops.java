@@ -1,8 +1,12 @@
 package dev.caravel.model;
 
+import dev.caravel.tensor.kernel.ScalarDotKernels;
+
 /**
- * Element-wise and reduction operations of the forward pass, written to follow llama.cpp's CPU
- * numerics (sums of squares and softmax denominators accumulated in double, the rest in float).
+ * Element-wise and reduction operations of the forward pass, written to reproduce llama.cpp's CPU
+ * numerics bit for bit on an x86-64 AVX-512 machine (ggml as of February 2025, GCC): sums of squares and
+ * softmax denominators accumulated in double, the rest in float, with ggml's own vectorized exp/SiLU
+ * approximations ({@code ggml_v_expf}, {@code ggml_v_silu}) transcribed lane by lane.
  *
  * <p>All methods work in place or into caller-provided arrays: nothing here allocates.
  */
@@ -23,7 +27,7 @@ public final class Ops {
             sum += (double) (v * v);
         }
         float mean = (float) (sum / n);
-        float scale = (float) (1.0 / Math.sqrt(mean + eps));
+        float scale = 1.0f / (float) Math.sqrt(mean + eps); // 1.0f/sqrtf(mean + eps)
         for (int i = 0; i < n; i++) {
             float v = x[xOff + i] * scale;
             out[outOff + i] = weight == null ? v : v * weight[i];
@@ -44,7 +48,7 @@ public final class Ops {
             sq += (double) (d * d);
         }
         float variance = (float) (sq / n);
-        float scale = (float) (1.0 / Math.sqrt(variance + eps));
+        float scale = 1.0f / (float) Math.sqrt(variance + eps); // 1.0f/sqrtf(variance + eps)
         for (int i = 0; i < n; i++) {
             float v = out[outOff + i] * scale;
             if (weight != null) {
@@ -69,8 +73,50 @@ public final class Ops {
         }
     }
 
+    /** SiLU as ggml's scalar {@code ggml_silu_f32}: {@code x/(1.0f + expf(-x))}. */
     public static float silu(float x) {
         return x / (1.0f + (float) Math.exp(-x));
+    }
+
+    /**
+     * ggml's AVX-512 {@code ggml_v_expf} for one lane (adapted from ARM's optimized routines, max error
+     * 1.45 ulp + 0.5): {@code n = round(x/ln2)}, a degree-5 polynomial in the reduced argument, scaled by
+     * 2^n; arguments with |n| &gt; 192 give 0 or +∞.
+     */
+    public static float expApprox(float x) {
+        final float r = 0x1.8p23f;
+        float z = Math.fma(x, 0x1.715476p+0f, r);
+        float n = z - r;
+        float b = Math.fma(-n, 0x1.7f7d1cp-20f, Math.fma(-n, 0x1.62e4p-1f, x));
+        float u = b * b;
+        float j = Math.fma(
+                Math.fma(Math.fma(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, Math.fma(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)),
+                u,
+                Math.fma(0x1.ffffecp-1f, b, 1.0f));
+        if (Math.abs(n) > 192f) {
+            return n <= 0f ? 0f : Float.POSITIVE_INFINITY;
+        }
+        return Math.scalb(j, (int) n); // _mm512_scalef_ps(j, n)
+    }
+
+    /** ggml's AVX-512 {@code ggml_v_silu} for one lane: {@code x / (1 + ggml_v_expf(0 - x))}. */
+    public static float siluApprox(float x) {
+        return x / (1.0f + expApprox(0.0f - x));
+    }
+
+    /**
+     * {@code ggml_vec_silu_f32} over {@code x[off .. off+n)} in place: {@link #siluApprox} on every full group
+     * of 16 (AVX-512), the scalar {@link #silu} on the rest.
+     */
+    public static void siluInPlace(float[] x, int off, int n) {
+        int full = n & ~15;
+        int i = 0;
+        for (; i < full; i++) {
+            x[off + i] = siluApprox(x[off + i]);
+        }
+        for (; i < n; i++) {
+            x[off + i] = silu(x[off + i]);
+        }
     }
 
     /** GELU (tanh approximation) exactly as ggml's CPU backend: input and output rounded to F16. */
@@ -98,10 +144,14 @@ public final class Ops {
         return table;
     }
 
-    /** {@code gate[i] = silu(gate[i]) * up[i]} (SwiGLU). */
+    /**
+     * {@code gate[i] = silu(gate[i]) * up[i]} (SwiGLU), as llama.cpp's {@code ggml_silu} then {@code ggml_mul}
+     * (see {@link #siluInPlace} for the SiLU lanes).
+     */
     public static void swiglu(float[] gate, int gateOff, float[] up, int upOff, int n) {
+        siluInPlace(gate, gateOff, n);
         for (int i = 0; i < n; i++) {
-            gate[gateOff + i] = silu(gate[gateOff + i]) * up[upOff + i];
+            gate[gateOff + i] *= up[upOff + i];
         }
     }
 
@@ -112,22 +162,50 @@ public final class Ops {
         }
     }
 
-    /** In-place softmax over {@code x[off .. off+n)}. */
+    /**
+     * In-place softmax over {@code x[off .. off+n)} as ggml's {@code soft_max} computes a row of attention
+     * scores: {@code e_i = ggml_v_expf(x_i - max)} ({@link #expApprox}) in groups of 16 lanes starting at
+     * {@code off}, each group summed with {@code _mm512_reduce_add_ps} and added to a double; then every
+     * {@code e_i} is multiplied by {@code (float) (1/sum)}. In llama.cpp the row is the KV cache's used
+     * length padded to a multiple of 32 with masked (−∞, so 0) entries: the groups are aligned to position 0
+     * of the cache, and a last partial group simply has zero lanes, which is what this computes when
+     * {@code x[off]} is position 0.
+     */
     public static void softmax(float[] x, int off, int n) {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
         double sum = 0;
-        for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] - max);
-            x[off + i] = e;
-            sum += e;
+        for (int c = 0; c < n; c += 16) {
+            // _mm512_reduce_add_ps of lanes c..c+15 (lanes past n are 0): t_i = l_i + l_{i+8}, u_i = t_i + t_{i+4}
+            float u0 = 0, u1 = 0, u2 = 0, u3 = 0;
+            for (int i = 0; i < 4; i++) {
+                float t = (lane(x, off, n, c + i, max) + lane(x, off, n, c + i + 8, max))
+                        + (lane(x, off, n, c + i + 4, max) + lane(x, off, n, c + i + 12, max));
+                switch (i) {
+                    case 0 -> u0 = t;
+                    case 1 -> u1 = t;
+                    case 2 -> u2 = t;
+                    default -> u3 = t;
+                }
+            }
+            sum += (u0 + u2) + (u1 + u3);
         }
         float inv = (float) (1.0 / sum);
         for (int i = 0; i < n; i++) {
             x[off + i] *= inv;
         }
+    }
+
+    /** Softmax lane i of a group: stores and returns ggml_v_expf(x_i - max), or 0 past the row. */
+    private static float lane(float[] x, int off, int n, int i, float max) {
+        if (i >= n) {
+            return 0f;
+        }
+        float e = expApprox(x[off + i] - max);
+        x[off + i] = e;
+        return e;
     }
 
     /** {@code x = tanh(x / cap) * cap}: Gemma 2's soft capping of attention scores and logits. */
@@ -137,11 +215,95 @@ public final class Ops {
         }
     }
 
+    /**
+     * {@code Σ a[i]·b[i]} as ggml's {@code ggml_vec_dot_f32} (AVX-512: 64 FMA lanes, folded and reduced, then
+     * the tail added in order) — what llama.cpp uses for the attention scores q·k.
+     */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        float sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += a[aOff + i] * b[bOff + i];
+        return ScalarDotKernels.f32Values(a, aOff, b, bOff, n);
+    }
+
+    /**
+     * The attention output of one head: {@code out[outOff + i] = Σ_t p[pOff + t] · v[vOff + t·vStride + i]} for
+     * {@code i < dim}, {@code t < n}, summed as llama.cpp's {@code kqv = mul_mat(V, kq)} does with its
+     * transposed F32 V cache, whose KV length is the used length {@code n} padded to a multiple of 32
+     * (padding entries weigh 0):
+     * <ul>
+     *   <li>{@code batched} (a prompt evaluated as one batch): tinyBLAS — 16 FMA lanes over
+     *       {@code t ≡ lane (mod 16)}, reduced with {@code _mm512_reduce_add_ps};</li>
+     *   <li>otherwise (one token): {@code ggml_vec_dot_f32} over the padded length — 64 FMA lanes over the
+     *       first {@code padded & ~63} positions, then the rest added in order.</li>
+     * </ul>
+     */
+    public static void attendValues(float[] out, int outOff, float[] p, int pOff, int n,
+                                    float[] v, int vOff, int vStride, int dim, boolean batched) {
+        int np = batched ? 0 : (Math.max(32, (n + 31) & ~31)) & ~63;
+        for (int i = 0; i < dim; i++) {
+            int vo = vOff + i;
+            float sum;
+            if (batched) {
+                // tinyBLAS lanes, reduced like _mm512_reduce_add_ps: t_l = l_l + l_{l+8}, u_l = t_l + t_{l+4}
+                float u0 = 0, u1 = 0, u2 = 0, u3 = 0;
+                for (int l = 0; l < 4; l++) {
+                    float u = (lane16(p, pOff, n, v, vo, vStride, l) + lane16(p, pOff, n, v, vo, vStride, l + 8))
+                            + (lane16(p, pOff, n, v, vo, vStride, l + 4) + lane16(p, pOff, n, v, vo, vStride, l + 12));
+                    switch (l) {
+                        case 0 -> u0 = u;
+                        case 1 -> u1 = u;
+                        case 2 -> u2 = u;
+                        default -> u3 = u;
+                    }
+                }
+                sum = (u0 + u2) + (u1 + u3);
+            } else {
+                sum = 0f;
+                if (np > 0) {
+                    // 64 lanes j = 16a + l; accumulators fold (s0+s2)+(s1+s3), then reduce as above
+                    float u0 = 0, u1 = 0, u2 = 0, u3 = 0;
+                    for (int l = 0; l < 4; l++) {
+                        float u = (lane64(p, pOff, n, np, v, vo, vStride, l) + lane64(p, pOff, n, np, v, vo, vStride, l + 8))
+                                + (lane64(p, pOff, n, np, v, vo, vStride, l + 4) + lane64(p, pOff, n, np, v, vo, vStride, l + 12));
+                        switch (l) {
+                            case 0 -> u0 = u;
+                            case 1 -> u1 = u;
+                            case 2 -> u2 = u;
+                            default -> u3 = u;
+                        }
+                    }
+                    sum = (u0 + u2) + (u1 + u3);
+                }
+                for (int t = np; t < n; t++) {
+                    sum += p[pOff + t] * v[vo + t * vStride];
+                }
+            }
+            out[outOff + i] = sum;
         }
-        return sum;
+    }
+
+    /** tinyBLAS lane l: FMA over t = l, l+16, ... below n. */
+    private static float lane16(float[] p, int pOff, int n, float[] v, int vo, int vStride, int l) {
+        float acc = 0f;
+        for (int t = l; t < n; t += 16) {
+            acc = Math.fma(v[vo + t * vStride], p[pOff + t], acc);
+        }
+        return acc;
+    }
+
+    /** vec_dot_f32 folded lane l: (s0_l + s2_l) + (s1_l + s3_l), s_a = FMA over t ≡ 16a + l (mod 64) below min(n, np). */
+    private static float lane64(float[] p, int pOff, int n, int np, float[] v, int vo, int vStride, int l) {
+        float s0 = acc64(p, pOff, n, np, v, vo, vStride, l);
+        float s1 = acc64(p, pOff, n, np, v, vo, vStride, l + 16);
+        float s2 = acc64(p, pOff, n, np, v, vo, vStride, l + 32);
+        float s3 = acc64(p, pOff, n, np, v, vo, vStride, l + 48);
+        return (s0 + s2) + (s1 + s3);
+    }
+
+    private static float acc64(float[] p, int pOff, int n, int np, float[] v, int vo, int vStride, int j) {
+        float acc = 0f;
+        int end = Math.min(n, np);
+        for (int t = j; t < end; t += 64) {
+            acc = Math.fma(v[vo + t * vStride], p[pOff + t], acc);
+        }
+        return acc;
     }
 }

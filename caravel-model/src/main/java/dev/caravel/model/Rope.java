@@ -1,13 +1,20 @@
 package dev.caravel.model;
 
 /**
- * Rotary position embedding.
+ * Rotary position embedding, computed as ggml's CPU {@code rope} does (bit for bit on x86-64, GCC):
  *
- * <p>Angles follow llama.cpp: {@code theta_i = pos * scale * base^(-2i/ropeDim) / factor_i},
- * with the per-pair power evaluated in float by repeated multiplication as ggml does. Only the
- * first {@code ropeDim} dimensions of each head rotate; the rest pass through (GLM's partial
- * rotary). cos/sin are tabulated for the first {@link #TABLE_POSITIONS} positions and computed on
- * the fly beyond, so a 128k-context model doesn't pay for a huge table up front.
+ * <ul>
+ *   <li>angles: {@code theta_0 = pos}, {@code theta_{i+1} = theta_i * thetaScale} in float (repeated
+ *       multiplication, {@code thetaScale = powf(base, -2/ropeDim)}), then
+ *       {@code angle_i = positionScale * (theta_i / factor_i)};</li>
+ *   <li>{@code cos}/{@code sin} of the float angle, rounded to float;</li>
+ *   <li>the rotation {@code x0' = x0·cos − x1·sin}, {@code x1' = x0·sin + x1·cos} with the first product of
+ *       each fused into an FMA (GCC's contraction of those expressions).</li>
+ * </ul>
+ *
+ * <p>Only the first {@code ropeDim} dimensions of each head rotate; the rest pass through (GLM's partial
+ * rotary). cos/sin are tabulated for the first {@link #TABLE_POSITIONS} positions and computed on the fly
+ * beyond, so a 128k-context model doesn't pay for a huge table up front.
  */
 public final class Rope {
     static final int TABLE_POSITIONS = 8192;
@@ -15,7 +22,8 @@ public final class Rope {
     private final RopeType type;
     private final int ropeDim;
     private final float positionScale;
-    private final float[] inverseFrequency; // (ropeDim / 2) base^(-2i/ropeDim) / factor_i
+    private final float thetaScale;
+    private final float[] freqFactors; // (ropeDim / 2) or null
     private final int tablePositions;
     private final float[] cos; // (tablePositions, ropeDim / 2)
     private final float[] sin; // (tablePositions, ropeDim / 2)
@@ -32,28 +40,27 @@ public final class Rope {
         this.type = type;
         this.ropeDim = ropeDim;
         this.positionScale = positionScale;
+        this.freqFactors = freqFactors;
         int half = ropeDim / 2;
-        inverseFrequency = new float[half];
-        float thetaScale = (float) Math.pow(base, -2.0 / Math.max(ropeDim, 1));
-        float f = 1f;
-        for (int i = 0; i < half; i++) {
-            inverseFrequency[i] = freqFactors == null ? f : f / freqFactors[i];
-            f *= thetaScale;
-        }
+        this.thetaScale = (float) Math.pow(base, -2.0f / Math.max(ropeDim, 1)); // powf(freq_base, -2.0f/n_dims)
         tablePositions = type == RopeType.NONE ? 0 : Math.min(maxPositions, TABLE_POSITIONS);
         cos = new float[tablePositions * half];
         sin = new float[cos.length];
         for (int p = 0; p < tablePositions; p++) {
+            float theta = p;
             for (int i = 0; i < half; i++) {
-                float t = angle(p, i);
+                float t = angle(theta, i);
                 cos[p * half + i] = (float) Math.cos(t);
                 sin[p * half + i] = (float) Math.sin(t);
+                theta *= thetaScale;
             }
         }
     }
 
-    private float angle(int pos, int pair) {
-        return positionScale * (pos * inverseFrequency[pair]);
+    /** ggml's rope_yarn without extrapolation mixing: {@code freq_scale * (theta / ff)}. */
+    private float angle(float theta, int pair) {
+        float extrap = freqFactors == null ? theta : theta / freqFactors[pair];
+        return positionScale * extrap;
     }
 
     /** Rotates {@code nHeads} consecutive heads of width {@code headDim} starting at {@code off}. */
@@ -64,6 +71,7 @@ public final class Rope {
         int half = ropeDim / 2;
         boolean tabulated = pos < tablePositions;
         int base = pos * half;
+        float theta = pos;
         for (int i = 0; i < half; i++) {
             float c;
             float s;
@@ -71,9 +79,10 @@ public final class Rope {
                 c = cos[base + i];
                 s = sin[base + i];
             } else {
-                float t = angle(pos, i);
+                float t = angle(theta, i);
                 c = (float) Math.cos(t);
                 s = (float) Math.sin(t);
+                theta *= thetaScale;
             }
             for (int h = 0; h < nHeads; h++) {
                 int ho = off + h * headDim;
@@ -81,8 +90,8 @@ public final class Rope {
                 int b = type == RopeType.NORM ? a + 1 : a + half;
                 float x0 = x[a];
                 float x1 = x[b];
-                x[a] = x0 * c - x1 * s;
-                x[b] = x0 * s + x1 * c;
+                x[a] = Math.fma(x0, c, -(x1 * s));
+                x[b] = Math.fma(x0, s, x1 * c);
             }
         }
     }

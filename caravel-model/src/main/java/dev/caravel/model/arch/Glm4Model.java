@@ -1,94 +1,25 @@
 package dev.caravel.model.arch;
 
+import dev.caravel.model.BlockWeights;
 import dev.caravel.model.ConfigReader;
 import dev.caravel.model.DecoderModel;
-import dev.caravel.model.DecoderState;
-import dev.caravel.model.Linear;
-import dev.caravel.model.ModelConfig;
+import dev.caravel.model.ModelException;
 import dev.caravel.model.ModelWeights;
-import dev.caravel.model.Ops;
 import dev.caravel.model.RopeType;
 
-import static dev.caravel.model.ModelWeights.blk;
-
 /**
- * GLM-4-0414 (GGUF {@code glm4}): the ChatGLM block (fused QKV with bias, partial rotary with
- * interleaved pairs, fused gate+up SwiGLU) plus RMSNorms on the attention output and on the MLP
- * output before each residual add ({@code post_attention_norm}, {@code post_ffw_norm}).
+ * GLM-4-0414 (GGUF {@code glm4}): the ChatGLM block (partial rotary on adjacent pairs, fused
+ * gate+up SwiGLU) plus RMSNorms on the attention output and the MLP output before each residual
+ * add ({@code post_attention_norm}, {@code post_ffw_norm}), which the file must have.
  */
 public final class Glm4Model extends DecoderModel {
-    private final float[][] attnNorm;
-    private final Linear[] qkv;
-    private final Linear[] wq;
-    private final Linear[] wk;
-    private final Linear[] wv;
-    private final Linear[] wo;
-    private final float[][] attnPostNorm;
-    private final float[][] ffnNorm;
-    private final Linear[] gateUp;
-    private final Linear[] down;
-    private final float[][] ffnPostNorm;
-
     public Glm4Model(ModelWeights w) {
-        this(ConfigReader.read(w.file().meta(), w, RopeType.NORM, true), w);
-    }
-
-    private Glm4Model(ModelConfig c, ModelWeights w) {
-        super(c, w);
-        int n = c.layers();
-        attnNorm = new float[n][];
-        qkv = new Linear[n];
-        wq = new Linear[n];
-        wk = new Linear[n];
-        wv = new Linear[n];
-        wo = new Linear[n];
-        attnPostNorm = new float[n][];
-        ffnNorm = new float[n][];
-        gateUp = new Linear[n];
-        down = new Linear[n];
-        ffnPostNorm = new float[n][];
-        for (int l = 0; l < n; l++) {
-            attnNorm[l] = w.vector(blk(l, "attn_norm.weight"), c.dim());
-            if (w.has(blk(l, "attn_qkv.weight"))) {
-                qkv[l] = Linear.load(w, blk(l, "attn_qkv"), c.qDim() + c.kvDim() + c.vDim(), c.dim());
-            } else {
-                wq[l] = Linear.load(w, blk(l, "attn_q"), c.qDim(), c.dim());
-                wk[l] = Linear.load(w, blk(l, "attn_k"), c.kvDim(), c.dim());
-                wv[l] = Linear.load(w, blk(l, "attn_v"), c.vDim(), c.dim());
+        super(ConfigReader.read(w.file().meta(), w, RopeType.NORM, true), w);
+        for (int l = 0; l < blocks.length; l++) {
+            BlockWeights b = blocks[l];
+            if (b.attnPostNorm() == null || b.ffnPostNorm() == null) {
+                throw new ModelException(w.file().path().getFileName() + ": glm4 layer " + l + " lacks post_attention_norm / post_ffw_norm");
             }
-            wo[l] = Linear.load(w, blk(l, "attn_output"), c.dim(), c.heads() * c.valueDim());
-            attnPostNorm[l] = w.vector(blk(l, "post_attention_norm.weight"), c.dim());
-            ffnNorm[l] = w.vector(blk(l, "ffn_norm.weight"), c.dim());
-            gateUp[l] = Linear.load(w, blk(l, "ffn_up"), 2 * c.ffnDim(), c.dim());
-            down[l] = Linear.load(w, blk(l, "ffn_down"), c.dim(), c.ffnDim());
-            ffnPostNorm[l] = w.vector(blk(l, "post_ffw_norm.weight"), c.dim());
         }
-    }
-
-    @Override
-    protected void block(int l, DecoderState s, int pos) {
-        ModelConfig c = config;
-        Ops.rmsNorm(s.xb, 0, s.x, 0, attnNorm[l], c.dim(), c.normEps());
-        if (qkv[l] != null) {
-            qkv[l].apply(s.xb, 0, s.qkv, 0, s.scratch);
-            splitQkv(s);
-        } else {
-            wq[l].apply(s.xb, 0, s.q, 0, s.scratch);
-            wk[l].apply(s.xb, 0, s.k, 0, s.scratch);
-            wv[l].apply(s.xb, 0, s.v, 0, s.scratch);
-        }
-        rope.apply(s.q, 0, c.heads(), c.headDim(), pos);
-        rope.apply(s.k, 0, c.kvHeads(), c.headDim(), pos);
-        attention(l, s, pos, (float) (1.0 / Math.sqrt(c.headDim())), 0f, 0);
-        wo[l].apply(s.att, 0, s.xb2, 0, s.scratch);
-        Ops.rmsNorm(s.xb2, 0, s.xb2, 0, attnPostNorm[l], c.dim(), c.normEps());
-        Ops.add(s.x, 0, s.xb2, 0, c.dim());
-
-        Ops.rmsNorm(s.xb, 0, s.x, 0, ffnNorm[l], c.dim(), c.normEps());
-        gateUp[l].apply(s.xb, 0, s.hb, 0, s.scratch);
-        Ops.swiglu(s.hb, 0, s.hb, c.ffnDim(), c.ffnDim());
-        down[l].apply(s.hb, 0, s.xb2, 0, s.scratch);
-        Ops.rmsNorm(s.xb2, 0, s.xb2, 0, ffnPostNorm[l], c.dim(), c.normEps());
-        Ops.add(s.x, 0, s.xb2, 0, c.dim());
     }
 }

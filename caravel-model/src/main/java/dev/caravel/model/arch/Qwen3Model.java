@@ -1,5 +1,6 @@
 package dev.caravel.model.arch;
 
+import dev.caravel.model.BlockWeights;
 import dev.caravel.model.ModelException;
 import dev.caravel.model.ModelWeights;
 import dev.caravel.model.RopeType;
@@ -11,8 +12,9 @@ import dev.caravel.model.RopeType;
 public final class Qwen3Model extends LlamaModel {
     public Qwen3Model(ModelWeights w) {
         super(w, RopeType.NEOX);
-        for (int l = 0; l < config.layers(); l++) {
-            if (qNorm[l] == null || kNorm[l] == null) {
+        for (int l = 0; l < blocks.length; l++) {
+            BlockWeights b = blocks[l];
+            if (b.qNorm() == null || b.kNorm() == null) {
                 throw new ModelException(w.file().path().getFileName() + ": qwen3 layer " + l + " lacks attn_q_norm / attn_k_norm");
             }
         }
