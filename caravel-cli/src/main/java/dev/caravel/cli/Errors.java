@@ -25,6 +25,7 @@ final class Errors {
             case TemplateException t -> "template error: " + t.getMessage();
             case UsageException u -> u.getMessage();
             case IllegalArgumentException i -> i.getMessage();
+            case UnsupportedOperationException u -> u.getMessage();
             case UncheckedIOException io -> io.getCause().getMessage();
             case IOException io -> io.getMessage();
             default -> null;

@@ -80,9 +80,10 @@ final class BpeEncoder {
         if (left == -1 || right == -1) {
             return;
         }
-        String leftText = word.substring(start[left], start[left] + length[left]);
-        String rightText = word.substring(start[right], start[right] + length[right]);
-        Integer rank = vocab.mergeRanks.get(leftText + " " + rightText);
+        String key = new StringBuilder(length[left] + length[right] + 1)
+                .append(word, start[left], start[left] + length[left]).append(' ')
+                .append(word, start[right], start[right] + length[right]).toString();
+        Integer rank = vocab.mergeRanks.get(key);
         if (rank != null) {
             queue.add(new Bigram(left, right, rank, length[left] + length[right]));
         }

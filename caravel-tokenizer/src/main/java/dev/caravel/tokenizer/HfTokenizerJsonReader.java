@@ -91,7 +91,7 @@ final class HfTokenizerJsonReader {
         collectRegexes(root.path("pre_tokenizer"), regexes);
         List<String> adapted = regexes.stream().map(HfTokenizerJsonReader::adaptRegex).toList();
         String pre = knownPreTokenizer(regexes, adapted);
-        VocabularyBuilder b = common(new VocabularyBuilder("gpt2"))
+        VocabularyBuilder b = common(new VocabularyBuilder("gpt2"), true)
                 .pre(pre == null ? "default" : pre)
                 .merges(merges())
                 .ignoreMerges(model.has("ignore_merges") ? Boolean.valueOf(model.path("ignore_merges").asBoolean()) : null);
@@ -173,7 +173,7 @@ final class HfTokenizerJsonReader {
                 scores[id] = -rank; // the best (lowest-ranked) merge producing a piece scores highest
             }
         }
-        VocabularyBuilder b = common(new VocabularyBuilder("llama")).scores(scores).addSpacePrefix(prependsSpace());
+        VocabularyBuilder b = common(new VocabularyBuilder("llama"), true).scores(scores).addSpacePrefix(prependsSpace());
         if (!unk.isEmpty() && ids.containsKey(unk)) {
             b.special(SpecialToken.UNKNOWN, ids.get(unk));
         }
@@ -205,7 +205,7 @@ final class HfTokenizerJsonReader {
         JsonNode normalizer = root.path("normalizer");
         Boolean lowercase = normalizer.has("lowercase") ? normalizer.path("lowercase").asBoolean() : null;
         JsonNode strip = normalizer.path("strip_accents");
-        VocabularyBuilder b = common(new VocabularyBuilder("bert"))
+        VocabularyBuilder b = common(new VocabularyBuilder("bert"), false)
                 .lowercase(lowercase)
                 .stripAccents(strip.isBoolean() ? strip.asBoolean() : null);
         Map<String, Integer> ids = idsOf(tokens);
@@ -223,14 +223,17 @@ final class HfTokenizerJsonReader {
         }
     }
 
-    /** Tokens, types, BOS/EOS, flags and chat template common to all models. */
-    private VocabularyBuilder common(VocabularyBuilder b) {
+    /**
+     * Tokens, types, BOS/EOS, flags and chat template common to all models. {@code useTemplate}: take
+     * BOS/EOS from the post-processor's template (not for BERT, whose template adds CLS/SEP).
+     */
+    private VocabularyBuilder common(VocabularyBuilder b, boolean useTemplate) {
         Map<String, Integer> ids = idsOf(tokens);
         b.tokens(tokens).types(types);
         setSpecial(b, ids, SpecialToken.BOS, configToken("bos_token", null));
         setSpecial(b, ids, SpecialToken.EOS, configToken("eos_token", null));
         setSpecial(b, ids, SpecialToken.PAD, configToken("pad_token", null));
-        Integer[] template = templateSpecials();
+        Integer[] template = useTemplate ? templateSpecials() : new Integer[2];
         if (template[0] != null) {
             b.special(SpecialToken.BOS, template[0]);
         }

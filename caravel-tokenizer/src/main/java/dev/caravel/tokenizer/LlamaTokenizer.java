@@ -135,9 +135,8 @@ public final class LlamaTokenizer implements Tokenizer {
     }
 
     private void encodeWpm(String input, List<SpecialTokenSplitter.Fragment> fragments, boolean addSpecial, IntList out) {
-        if (addSpecial) {
-            out.add(vocab.special(SpecialToken.BOS));
-        }
+        // BERT wraps the text in [CLS] ... [SEP] whatever add_bos says (as llama.cpp does)
+        addIfPresent(addSpecial, SpecialToken.BOS, out);
         for (SpecialTokenSplitter.Fragment f : fragments) {
             if (f.isText()) {
                 wordPiece.encode(input.substring(f.start(), f.end()), out);
@@ -145,8 +144,13 @@ public final class LlamaTokenizer implements Tokenizer {
                 out.add(f.token());
             }
         }
-        if (addSpecial) {
-            out.add(vocab.special(SpecialToken.SEP));
+        addIfPresent(addSpecial, SpecialToken.SEP, out);
+    }
+
+    private void addIfPresent(boolean wanted, SpecialToken which, IntList out) {
+        int id = vocab.special(which);
+        if (wanted && id != Vocabulary.NONE) {
+            out.add(id);
         }
     }
 

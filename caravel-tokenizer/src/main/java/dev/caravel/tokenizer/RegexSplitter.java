@@ -35,7 +35,7 @@ final class RegexSplitter {
             Map.entry("\\p{Lt}", "\\xD2A-Za-z"),
             Map.entry("\\p{Lm}", "\\xD2A-Za-z"),
             Map.entry("\\p{Lo}", "\\xD2A-Za-z"),
-            // ASCII punctuation; llama.cpp's symbol class lacks '~', which we keep for exactness
+            // the ASCII members are llama.cpp's lists; its \p{S} omits '~' and we keep that for identical splits
             Map.entry("\\p{P}", "\\xD3!-#%-*,-/:-;?-@\\[-\\]_\\{\\}"),
             Map.entry("\\p{M}", "\\xD4"),
             Map.entry("\\p{S}", "\\xD5\\$\\+<->\\^`\\|"));

@@ -45,6 +45,17 @@ final class Utf8 {
         return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
     }
 
+    /** UTF-8 length of {@code s} without encoding it. */
+    static int length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            n += length(cp);
+            i += Character.charCount(cp);
+        }
+        return n;
+    }
+
     /**
      * Code points of {@code text}; an unpaired surrogate (which has no UTF-8 form) becomes U+FFFD,
      * which is what llama.cpp makes of the invalid bytes such text would encode to.

@@ -61,7 +61,7 @@ final class Vocabulary {
         this.texts = s.texts;
         this.scores = s.scores;
         this.attrs = s.attrs;
-        this.ids = Map.copyOf(s.ids);
+        this.ids = s.ids; // a HashMap: Map.copyOf's linear probing is slow for 100K+ similar keys
         this.maxTokenBytes = s.maxTokenBytes;
         this.mergeRanks = s.mergeRanks;
         this.specials = new EnumMap<>(s.specials);

@@ -308,7 +308,7 @@ final class VocabularyBuilder {
                 throw new IllegalArgumentException("duplicate token in vocabulary: '" + text + "' has ids " + previous + " and " + i);
             }
             s.texts[i] = text;
-            s.maxTokenBytes = Math.max(s.maxTokenBytes, Utf8Length.of(text));
+            s.maxTokenBytes = Math.max(s.maxTokenBytes, Utf8.length(text));
             s.scores[i] = scores == null ? 0f : scores[i];
             s.attrs[i] = types == null ? Vocabulary.ATTR_NORMAL : attributeOf(types[i]);
         }
@@ -344,7 +344,7 @@ final class VocabularyBuilder {
             String key = space < 0 ? " " : merge.substring(0, space) + " " + merge.substring(space + 1);
             ranks.putIfAbsent(key, rank);
         }
-        s.mergeRanks = Map.copyOf(ranks);
+        s.mergeRanks = ranks; // kept a HashMap: Map.copyOf probes slowly on 100K+ similar keys
     }
 
     private void applySpecialIds(State s) {
@@ -441,7 +441,7 @@ final class VocabularyBuilder {
             }
         }
         int[] lengths = new int[s.texts.length];
-        special.forEach(id -> lengths[id] = Utf8Length.of(s.texts[id]));
+        special.forEach(id -> lengths[id] = Utf8.length(s.texts[id]));
         special.sort((a, b) -> Integer.compare(lengths[b], lengths[a]));
         return special.stream().mapToInt(Integer::intValue).toArray();
     }
@@ -470,22 +470,6 @@ final class VocabularyBuilder {
         Integer id = s.ids.get(text);
         if (id != null) {
             s.attrs[id] = on ? s.attrs[id] | attr : s.attrs[id] & ~attr;
-        }
-    }
-
-    /** UTF-8 length without encoding. */
-    static final class Utf8Length {
-        private Utf8Length() {
-        }
-
-        static int of(String s) {
-            int n = 0;
-            for (int i = 0; i < s.length(); ) {
-                int cp = s.codePointAt(i);
-                n += Utf8.length(cp);
-                i += Character.charCount(cp);
-            }
-            return n;
         }
     }
 }

@@ -57,7 +57,7 @@ final class WordPieceEncoder {
             }
             i = matched;
         }
-        if (out.size() == before) {
+        if (out.size() == before && vocab.special(SpecialToken.UNKNOWN) != Vocabulary.NONE) {
             out.add(vocab.special(SpecialToken.UNKNOWN));
         }
     }

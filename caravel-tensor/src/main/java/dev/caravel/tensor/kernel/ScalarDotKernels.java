@@ -206,7 +206,7 @@ public final class ScalarDotKernels {
             sumf = hsum16(l, 0);
         }
         for (int i = np; i < n; i++) {
-            sumf = Math.fma(Bytes.f32(w, off + 4L * i), y[aOff + i], sumf);
+            sumf += Bytes.f32(w, off + 4L * i) * y[aOff + i];
         }
         return sumf;
     }
