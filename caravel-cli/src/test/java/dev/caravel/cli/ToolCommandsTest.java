@@ -64,4 +64,16 @@ class ToolCommandsTest {
         assertThat(r.err()).contains("tok/s").contains("(system prompt set)").contains("(conversation cleared)");
         assertThat(r.out()).contains("> ");
     }
+
+    @Test
+    void benchReportsPromptAndGenerationSpeedAsJson() throws Exception {
+        CliRunner.Result r = CliRunner.run("bench", "-m", CliRunner.model("stories260K.gguf"), "-p", "32", "-n", "16", "-r", "2", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertThat(j.get("pp_tps").asDouble()).isPositive();
+        assertThat(j.get("tg_tps").asDouble()).isPositive();
+        assertThat(j.get("threads").asInt()).isEqualTo(1);
+        assertThat(j.get("model").asText()).isEqualTo("stories260K.gguf");
+        assertThat(j.get("weight_bytes_per_token").asLong()).isPositive();
+    }
 }
