@@ -60,11 +60,17 @@ public final class Sequence {
         // The last prompt token always runs: its logits are needed for the first sampled token.
         int start = Math.min(common, prompt.length - 1);
         length = start;
-        for (int p = start; p < prompt.length; p++) {
-            append(prompt[p]);
-            if (sink != null) {
-                sink.accept(p, last);
+        // Several new tokens are one batch to llama.cpp, with its batched summation order.
+        state.setBatchNumerics(prompt.length - start > 1);
+        try {
+            for (int p = start; p < prompt.length; p++) {
+                append(prompt[p]);
+                if (sink != null) {
+                    sink.accept(p, last);
+                }
             }
+        } finally {
+            state.setBatchNumerics(false);
         }
         return start;
     }

@@ -2,7 +2,6 @@ package dev.caravel.model;
 
 import dev.caravel.tensor.WeightMatrix;
 
-import java.util.Arrays;
 
 /**
  * The shared forward pass of decoder-only Transformers, in llama.cpp's graph order:
@@ -180,8 +179,12 @@ public abstract class DecoderModel implements LanguageModel {
             gatedActivation(s.hb, 0, s.hb, ffn, ffn, gelu);
         } else {
             b.up().apply(s.xb, 0, s.hb, 0, s.scratch);
-            for (int i = 0; i < ffn; i++) {
-                s.hb[i] = gelu ? Ops.gelu(s.hb[i]) : Ops.silu(s.hb[i]);
+            if (gelu) {
+                for (int i = 0; i < ffn; i++) {
+                    s.hb[i] = Ops.gelu(s.hb[i]);
+                }
+            } else {
+                Ops.siluInPlace(s.hb, 0, ffn);
             }
         }
         b.down().apply(s.hb, 0, s.xb2, 0, s.scratch);
@@ -247,14 +250,8 @@ public abstract class DecoderModel implements LanguageModel {
             }
             Ops.softmax(scores, 0, n);
             int outOff = h * valueDim;
-            Arrays.fill(s.att, outOff, outOff + valueDim, 0f);
-            for (int t = first; t <= pos; t++) {
-                float a = scores[t - first];
-                int vOff = t * vDim + kvHead * valueDim;
-                for (int i = 0; i < valueDim; i++) {
-                    s.att[outOff + i] += a * values[vOff + i];
-                }
-            }
+            Ops.attendValues(s.att, outOff, scores, 0, n, values, first * vDim + kvHead * valueDim, vDim, valueDim,
+                    s.scratch.batchNumerics());
         }
     }
 }

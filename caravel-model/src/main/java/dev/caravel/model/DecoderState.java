@@ -25,6 +25,16 @@ public final class DecoderState {
     public final float[][] valueCache; // [layer] (maxTokens, vDim)
     public final MatMulScratch scratch;
 
+    /**
+     * Chooses the summation order of the coming forward steps: llama.cpp evaluates a prompt of
+     * several tokens as one batch (tinyBLAS-style tiles for F32/F16/BF16 products and attention)
+     * and generated tokens one at a time, and the two round differently in the last bits. The
+     * engine switches this on while prefilling more than one token so logits match llama.cpp's.
+     */
+    public void setBatchNumerics(boolean batched) {
+        scratch.setBatchNumerics(batched);
+    }
+
     public DecoderState(ModelConfig c, int maxTokens) {
         this.maxTokens = maxTokens;
         int wide = Math.max(c.dim(), Math.max(c.qDim(), c.heads() * c.valueDim()));

@@ -6,7 +6,13 @@ import dev.caravel.tensor.kernel.ScalarDotKernels;
  * Element-wise and reduction operations of the forward pass, written to reproduce llama.cpp's CPU
  * numerics bit for bit on an x86-64 AVX-512 machine (ggml as of February 2025, GCC): sums of squares and
  * softmax denominators accumulated in double, the rest in float, with ggml's own vectorized exp/SiLU
- * approximations ({@code ggml_v_expf}, {@code ggml_v_silu}) transcribed lane by lane.
+ * approximations ({@code ggml_v_expf}, {@code ggml_v_silu}) transcribed lane by lane. rmsNorm, layerNorm,
+ * softmax (attention rows), the SiLU of swiglu, gelu, dot and attendValues were checked against single ggml
+ * ops (identical floats on random data) and reproduce llama.cpp's logits at print precision.
+ *
+ * <p>The attention helpers assume the scores/values of a head start at KV position 0 (llama.cpp's SIMD
+ * groups are aligned to the start of the cache); with a sliding window ({@code first > 0}) they stay
+ * correct but may round differently from llama.cpp.
  *
  * <p>All methods work in place or into caller-provided arrays: nothing here allocates.
  */
@@ -73,7 +79,11 @@ public final class Ops {
         }
     }
 
-    /** SiLU as ggml's scalar {@code ggml_silu_f32}: {@code x/(1.0f + expf(-x))}. */
+    /**
+     * SiLU as ggml's scalar {@code ggml_silu_f32}: {@code x/(1.0f + expf(-x))} (with the JDK's exp, which may
+     * differ from glibc's expf in the last bit now and then). ggml uses it only for the tail of a row after
+     * its groups of 16 — see {@link #siluInPlace} for a whole row.
+     */
     public static float silu(float x) {
         return x / (1.0f + (float) Math.exp(-x));
     }

@@ -25,13 +25,29 @@ class MatMulTest {
                 MatMulScratch scratch = new MatMulScratch(cols, n);
                 float[] out = new float[n * rows + 2];
                 MatMul.matmul(w, x, 5, n, out, 2, scratch);
-                float[] single = new float[rows];
+                float[][] batched = new float[n][rows];
                 for (int b = 0; b < n; b++) {
-                    MatMul.matvec(w, x, 5 + b * cols, single, 0, scratch);
                     for (int r = 0; r < rows; r++) {
-                        assertThat(out[2 + b * rows + r]).as("%s b=%d r=%d", t, b, r).isEqualTo(single[r]);
-                        float k = w.dotKernel().dot(w.data(), w.rowOffset(r), scratch.activations(), 0, cols);
+                        batched[b][r] = w.dotKernel().dotBatched(w.data(), w.rowOffset(r), scratch.activations(), b * cols, cols);
+                    }
+                }
+                float[] single = new float[rows];
+                MatMulScratch one = new MatMulScratch(cols, 1);
+                for (int b = 0; b < n; b++) {
+                    MatMul.matvec(w, x, 5 + b * cols, single, 0, one);
+                    float[] forced = new float[rows];
+                    one.setBatchNumerics(true);
+                    MatMul.matvec(w, x, 5 + b * cols, forced, 0, one);
+                    one.setBatchNumerics(false);
+                    for (int r = 0; r < rows; r++) {
+                        // a batch computes each row as dotBatched, a single row as dot (llama.cpp: tinyBLAS vs vec_dot)
+                        assertThat(out[2 + b * rows + r]).as("%s b=%d r=%d", t, b, r).isEqualTo(batched[b][r]);
+                        assertThat(forced[r]).as("%s b=%d r=%d batch numerics", t, b, r).isEqualTo(batched[b][r]);
+                        float k = w.dotKernel().dot(w.data(), w.rowOffset(r), one.activations(), 0, cols);
                         assertThat(single[r]).isEqualTo(k);
+                        if (t != GgmlType.F32 && t != GgmlType.F16 && t != GgmlType.BF16) {
+                            assertThat(single[r]).as("%s: both paths sum alike", t).isEqualTo(batched[b][r]);
+                        }
                     }
                 }
             }

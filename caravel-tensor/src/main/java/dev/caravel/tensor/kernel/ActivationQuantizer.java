@@ -17,6 +17,7 @@ import static dev.caravel.tensor.kernel.QMath.roundf;
  * llama.cpp's CPU backend actually runs on an AVX/AVX2 machine for Q8_0 and Q8_1 (scale {@code 127/amax}
  * and round-half-to-even instead of {@code 1/(amax/127)} and round-half-away); the two differ only in the
  * rare element sitting on a rounding boundary. Q8_K has no SIMD variant on x86, so both flavors agree.
+ * For BF16 the x86 flavor is the AVX512_BF16 conversion (denormals flushed in groups of 32).
  *
  * <p>Two output forms: into an {@link Activations} buffer (what the dot kernels read), or as ggml block
  * bytes ({@code quantizeRow*}) for files and for checking against ggml's layout.
@@ -46,7 +47,13 @@ public final class ActivationQuantizer {
         switch (vecDotType) {
             case F32 -> System.arraycopy(x, xOff, a.f32(), aOff, n);
             case F16 -> toF16(x, xOff, n, a.half(), aOff);
-            case BF16 -> toBf16(x, xOff, n, a.half(), aOff);
+            case BF16 -> {
+                if (flavor == Flavor.X86_SIMD) {
+                    toBf16Avx512(x, xOff, n, a.half(), aOff);
+                } else {
+                    toBf16(x, xOff, n, a.half(), aOff);
+                }
+            }
             case Q8_0 -> q8(x, xOff, n, a.qs(), a.d(), null, aOff, flavor);
             case Q8_1 -> q8(x, xOff, n, a.qs(), a.d(), a.s(), aOff, flavor);
             case Q8_K -> q8K(x, xOff, n, a.qs(), a.d(), a.bsums(), aOff);
@@ -65,6 +72,22 @@ public final class ActivationQuantizer {
     public static void toBf16(float[] x, int xOff, int n, short[] dst, int dstOff) {
         for (int i = 0; i < n; i++) {
             dst[dstOff + i] = Half.f32ToBf16(x[xOff + i]);
+        }
+    }
+
+    /**
+     * {@code ggml_fp32_to_bf16_row} on an AVX512_BF16 machine: groups of 32 go through
+     * {@code vcvtne2ps2bf16}, which rounds like {@link #toBf16} but flushes denormal inputs to (signed) zero;
+     * the tail of fewer than 32 is converted one by one without flushing.
+     */
+    public static void toBf16Avx512(float[] x, int xOff, int n, short[] dst, int dstOff) {
+        int full = n & ~31;
+        for (int i = 0; i < n; i++) {
+            float v = x[xOff + i];
+            if (i < full && Math.abs(v) < Float.MIN_NORMAL) {
+                v *= 0f;
+            }
+            dst[dstOff + i] = Half.f32ToBf16(v);
         }
     }
 

@@ -3,9 +3,10 @@ package dev.caravel.tensor.kernel;
 import dev.caravel.tensor.GgmlType;
 
 /**
- * The one place that picks a kernel implementation per type. Today every kernel is the scalar one;
- * a Vector API implementation will be selected here (per type, falling back to scalar) without callers
- * changing.
+ * The one place that picks a kernel implementation per type. Today every kernel is the scalar one
+ * ({@link ScalarDotKernels}: llama.cpp's x86 SIMD lane structure computed lane by lane, bit-identical with
+ * it); a Vector API implementation will be selected here (per type, falling back to scalar) without callers
+ * changing, and must compute the same lanes.
  */
 public final class Kernels {
     private Kernels() {

@@ -12,8 +12,10 @@ import static dev.caravel.tensor.kernel.Bytes.u8;
 
 /**
  * Plain scalar dot kernels, one per weight type, that reproduce <em>bit for bit</em> what llama.cpp's CPU
- * backend computes on an x86-64 machine with AVX2, FMA, F16C and AVX-512 F/BW/DQ/VL/VNNI (built with GCC,
- * {@code -march=native}), as of llama.cpp c392e50 / ggml fa8c781 (February 2025).
+ * backend computes on an x86-64 machine with AVX2, FMA, F16C and AVX-512 F/BW/DQ/VL/VNNI/BF16 (built with
+ * GCC, {@code -march=native}), as of llama.cpp c392e50 / ggml fa8c781 (February 2025) — the machine the
+ * project's reference logits come from. Each kernel was checked against ggml itself (single
+ * {@code ggml_mul_mat} calls, one and several activation rows, on random data: identical floats).
  *
  * <p>Every kernel is written as the SIMD code's lanes computed one after the other: the comments give the
  * lane structure (which elements a lane accumulates, in which order, and how the lanes are summed at the
@@ -104,7 +106,7 @@ public final class ScalarDotKernels {
      *       {@code block_q4_0x8}, on any AVX2 machine) and multiplies them with its own gemv/gemm, which
      *       accumulate each output in a single lane.</li>
      *   <li>F32/F16/BF16: tinyBLAS (the batched path) only takes {@code rows % 4 == 0} and
-     *       {@code cols % 16 == 0}; otherwise a batch goes through vec_dot too.</li>
+     *       {@code cols % 16 == 0} ({@code % 32} for BF16); otherwise a batch goes through vec_dot too.</li>
      * </ul>
      */
     public static DotKernel forShape(GgmlType type, int rows, int cols) {
@@ -112,7 +114,7 @@ public final class ScalarDotKernels {
         return switch (type) {
             case F32 -> tiny ? F32 : F32_NO_TINY;
             case F16 -> tiny ? F16 : F16_NO_TINY;
-            case BF16 -> tiny ? BF16 : BF16_NO_TINY;
+            case BF16 -> tiny && cols % 32 == 0 ? BF16 : BF16_NO_TINY;
             case Q4_0 -> rows % 8 == 0 ? Q4_0_REPACKED : Q4_0;
             default -> forType(type);
         };
@@ -162,19 +164,19 @@ public final class ScalarDotKernels {
      * {@code ggml_vec_dot_f32}, AVX-512 ({@code GGML_F32_STEP} 64, {@code GGML_F32_EPR} 16): 64 lanes, lane
      * {@code j} (= 16·a + l, accumulator a, lane l) FMA-accumulates elements {@code i ≡ j (mod 64)} below
      * {@code np = n & ~63}; the four accumulators fold as {@code (s0+s2) + (s1+s3)}, then
-     * {@code _mm512_reduce_add_ps}; the leftover elements are added one by one with a float FMA.
+     * {@code _mm512_reduce_add_ps}; the leftover elements are added one by one in float, each product
+     * rounded first (GCC vectorizes the products of that tail loop, so there is no FMA).
      */
     public static float f32Values(float[] x, int xo, float[] y, int yo, int n) {
         int np = n & ~63;
         float sumf = 0f;
         if (np > 0) {
             float[] l = SCRATCH.get().lanes;
-            for (int j = 0; j < 64; j++) {
-                float acc = 0f;
-                for (int i = j; i < np; i += 64) {
-                    acc = Math.fma(x[xo + i], y[yo + i], acc);
+            java.util.Arrays.fill(l, 0, 64, 0f);
+            for (int i = 0; i < np; i += 64) { // lane j accumulates elements j, j+64, j+128, ...
+                for (int j = 0; j < 64; j++) {
+                    l[j] = Math.fma(x[xo + i + j], y[yo + i + j], l[j]);
                 }
-                l[j] = acc;
             }
             for (int j = 0; j < 16; j++) {
                 l[j] = (l[j] + l[32 + j]) + (l[16 + j] + l[48 + j]);
@@ -182,7 +184,7 @@ public final class ScalarDotKernels {
             sumf = hsum16(l, 0);
         }
         for (int i = np; i < n; i++) {
-            sumf = Math.fma(x[xo + i], y[yo + i], sumf);
+            sumf += x[xo + i] * y[yo + i];
         }
         return sumf;
     }
@@ -193,12 +195,11 @@ public final class ScalarDotKernels {
         float sumf = 0f;
         if (np > 0) {
             float[] l = SCRATCH.get().lanes;
-            for (int j = 0; j < 64; j++) {
-                float acc = 0f;
-                for (int i = j; i < np; i += 64) {
-                    acc = Math.fma(Bytes.f32(w, off + 4L * i), y[aOff + i], acc);
+            java.util.Arrays.fill(l, 0, 64, 0f);
+            for (int i = 0; i < np; i += 64) { // lane j accumulates elements j, j+64, j+128, ...
+                for (int j = 0; j < 64; j++) {
+                    l[j] = Math.fma(Bytes.f32(w, off + 4L * (i + j)), y[aOff + i + j], l[j]);
                 }
-                l[j] = acc;
             }
             for (int j = 0; j < 16; j++) {
                 l[j] = (l[j] + l[32 + j]) + (l[16 + j] + l[48 + j]);
@@ -221,12 +222,11 @@ public final class ScalarDotKernels {
         double sumf = 0;
         if (np > 0) {
             float[] l = SCRATCH.get().lanes;
-            for (int j = 0; j < 64; j++) {
-                float acc = 0f;
-                for (int i = j; i < np; i += 64) {
-                    acc = Math.fma(f16(w, off + 2L * i), Half.f16ToF32(y[aOff + i]), acc);
+            java.util.Arrays.fill(l, 0, 64, 0f);
+            for (int i = 0; i < np; i += 64) { // lane j accumulates elements j, j+64, j+128, ...
+                for (int j = 0; j < 64; j++) {
+                    l[j] = Math.fma(f16(w, off + 2L * (i + j)), Half.f16ToF32(y[aOff + i + j]), l[j]);
                 }
-                l[j] = acc;
             }
             for (int j = 0; j < 16; j++) {
                 l[j] = (l[j] + l[32 + j]) + (l[16 + j] + l[48 + j]);
@@ -240,29 +240,51 @@ public final class ScalarDotKernels {
     }
 
     /**
-     * {@code ggml_vec_dot_bf16}, AVX-512F without AVX512_BF16: two 16-lane accumulators over 32-element
-     * steps (c1: elements {@code 32k + l}, c2: {@code 32k + 16 + l}); GCC contracts the
-     * {@code _mm512_add_ps(_mm512_mul_ps(x, y), c)} into an FMA. Each is reduced with
+     * One lane of AVX512_BF16's {@code vdpbf16ps} over the element pair (i, i+1): {@code acc += a[i+1]·b[i+1]},
+     * then {@code acc += a[i]·b[i]} (Intel's definition: odd element first; BF16 products are exact in float,
+     * each addition rounds to nearest even; denormal inputs and results are flushed to zero).
+     */
+    static float dpbf16(float acc, float a0, float b0, float a1, float b1) {
+        acc = ftz(acc + ftz(a1) * ftz(b1));
+        return ftz(acc + ftz(a0) * ftz(b0));
+    }
+
+    private static float ftz(float v) {
+        return Math.abs(v) < Float.MIN_NORMAL ? v * 0f : v;
+    }
+
+    private static float bf16At(MemorySegment w, long off, int i) {
+        return Half.bf16ToF32(Bytes.i16(w, off + 2L * i));
+    }
+
+    /**
+     * {@code ggml_vec_dot_bf16} with AVX512_BF16: two 16-lane {@code vdpbf16ps} accumulators over 64-element
+     * steps (c1: pairs {@code (64k + 2l, 64k + 2l + 1)}, c2: the same 32 elements further), each reduced with
      * {@code _mm512_reduce_add_ps} and added to a double, c1 first; leftovers are added in double.
+     *
+     * <p>This is the AVX512_BF16 code path: the reference logits this project checks against were produced on
+     * a CPU with AVX512_BF16 (the BF16 model's logits match it bit for bit and do not match the AVX-512F path,
+     * which sums plain float FMAs in 2 × 16 lanes over 32-element steps).
      */
     static float bf16(MemorySegment w, long off, Activations a, int aOff, int n) {
         short[] y = a.half();
-        int np = n & ~31;
+        int np = n & ~63;
         double sumf = 0;
         if (np > 0) {
             float[] l = SCRATCH.get().lanes;
-            for (int j = 0; j < 32; j++) {
-                float acc = 0f;
-                for (int i = j; i < np; i += 32) {
-                    acc = Math.fma(Half.bf16ToF32(Bytes.i16(w, off + 2L * i)), Half.bf16ToF32(y[aOff + i]), acc);
+            java.util.Arrays.fill(l, 0, 32, 0f);
+            for (int k = 0; k < np; k += 64) {
+                for (int j = 0; j < 32; j++) { // j < 16: c1 lane j; j >= 16: c2 lane j - 16
+                    int i = k + 2 * j;
+                    l[j] = dpbf16(l[j], bf16At(w, off, i), Half.bf16ToF32(y[aOff + i]),
+                            bf16At(w, off, i + 1), Half.bf16ToF32(y[aOff + i + 1]));
                 }
-                l[j] = acc;
             }
             sumf += hsum16(l, 0);
             sumf += hsum16(l, 16);
         }
         for (int i = np; i < n; i++) {
-            sumf += Half.bf16ToF32(Bytes.i16(w, off + 2L * i)) * Half.bf16ToF32(y[aOff + i]);
+            sumf += bf16At(w, off, i) * Half.bf16ToF32(y[aOff + i]);
         }
         return (float) sumf;
     }
@@ -276,12 +298,11 @@ public final class ScalarDotKernels {
      */
     public static float f32ValuesTiny(float[] x, int xo, float[] y, int yo, int n) {
         float[] l = SCRATCH.get().lanes;
-        for (int j = 0; j < 16; j++) {
-            float acc = 0f;
-            for (int i = j; i < n; i += 16) {
-                acc = Math.fma(x[xo + i], y[yo + i], acc);
+        java.util.Arrays.fill(l, 0, 16, 0f);
+        for (int i = 0; i < n; i += 16) { // lane j accumulates elements j, j+16, j+32, ...
+            for (int j = 0; j < 16; j++) {
+                l[j] = Math.fma(x[xo + i + j], y[yo + i + j], l[j]);
             }
-            l[j] = acc;
         }
         return hsum16(l, 0);
     }
@@ -289,12 +310,11 @@ public final class ScalarDotKernels {
     static float f32Tiny(MemorySegment w, long off, Activations a, int aOff, int n) {
         float[] y = a.f32();
         float[] l = SCRATCH.get().lanes;
-        for (int j = 0; j < 16; j++) {
-            float acc = 0f;
-            for (int i = j; i < n; i += 16) {
-                acc = Math.fma(Bytes.f32(w, off + 4L * i), y[aOff + i], acc);
+        java.util.Arrays.fill(l, 0, 16, 0f);
+        for (int i = 0; i < n; i += 16) { // lane j accumulates elements j, j+16, j+32, ...
+            for (int j = 0; j < 16; j++) {
+                l[j] = Math.fma(Bytes.f32(w, off + 4L * (i + j)), y[aOff + i + j], l[j]);
             }
-            l[j] = acc;
         }
         return hsum16(l, 0);
     }
@@ -303,26 +323,30 @@ public final class ScalarDotKernels {
     static float f16Tiny(MemorySegment w, long off, Activations a, int aOff, int n) {
         short[] y = a.half();
         float[] l = SCRATCH.get().lanes;
-        for (int j = 0; j < 16; j++) {
-            float acc = 0f;
-            for (int i = j; i < n; i += 16) {
-                acc = Math.fma(f16(w, off + 2L * i), Half.f16ToF32(y[aOff + i]), acc);
+        java.util.Arrays.fill(l, 0, 16, 0f);
+        for (int i = 0; i < n; i += 16) { // lane j accumulates elements j, j+16, j+32, ...
+            for (int j = 0; j < 16; j++) {
+                l[j] = Math.fma(f16(w, off + 2L * (i + j)), Half.f16ToF32(y[aOff + i + j]), l[j]);
             }
-            l[j] = acc;
         }
         return hsum16(l, 0);
     }
 
-    /** tinyBLAS on BF16 × BF16 without AVX512_BF16 (both widened to float): as {@link #f32Tiny}. */
+    /**
+     * tinyBLAS on BF16 × BF16 with AVX512_BF16 ({@code tinyBLAS<32, __m512, __m512bh, ...>}, needs
+     * {@code n % 32 == 0}): 16 {@code vdpbf16ps} lanes, lane l over the pairs {@code (32k + 2l, 32k + 2l + 1)};
+     * the result is {@code _mm512_reduce_add_ps}.
+     */
     static float bf16Tiny(MemorySegment w, long off, Activations a, int aOff, int n) {
         short[] y = a.half();
         float[] l = SCRATCH.get().lanes;
-        for (int j = 0; j < 16; j++) {
-            float acc = 0f;
-            for (int i = j; i < n; i += 16) {
-                acc = Math.fma(Half.bf16ToF32(Bytes.i16(w, off + 2L * i)), Half.bf16ToF32(y[aOff + i]), acc);
+        java.util.Arrays.fill(l, 0, 16, 0f);
+        for (int k = 0; k < n; k += 32) {
+            for (int j = 0; j < 16; j++) {
+                int i = k + 2 * j;
+                l[j] = dpbf16(l[j], bf16At(w, off, i), Half.bf16ToF32(y[aOff + i]),
+                        bf16At(w, off, i + 1), Half.bf16ToF32(y[aOff + i + 1]));
             }
-            l[j] = acc;
         }
         return hsum16(l, 0);
     }
@@ -334,62 +358,83 @@ public final class ScalarDotKernels {
      * weight bytes of a block (element e at byte e) are multiplied with the 32 activation bytes by
      * vpdpbusd / maddubs+madd into 8 int32 lanes, lane p = Σ_{t<4} w[4p+t]·q[4p+t] (exact), converted to
      * float and FMA-accumulated per lane over the blocks: acc_p = fma(d, (float) lane_p, acc_p), with d the
-     * product of the two F16 scales (exact in float). Result: hsum8(acc).
+     * product of the two F16 scales (exact in float). Result: hsum8(acc). For the nibble types lanes 0..3 are
+     * the low nibbles of bytes 0..15 (elements 0..15) and lanes 4..7 the high nibbles (elements 16..31).
      */
+
+    private static float hsum8(float[] l) {
+        return hsum8(l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7]);
+    }
+
+    private static float[] zeroAcc() {
+        float[] acc = SCRATCH.get().acc;
+        java.util.Arrays.fill(acc, 0f);
+        return acc;
+    }
 
     /** Q8_0 weights × Q8_0 activations: ggml_vec_dot_q8_0_q8_0 (AVX2) and tinyBLAS_Q0_AVX. */
     static float q8_0(MemorySegment w, long off, Activations a, int aOff, int n) {
         byte[] qs = a.qs();
         float[] d = a.d();
-        float l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
+        float[] acc = zeroAcc();
         for (int b = 0, qo = aOff; b < n / 32; b++, off += 34, qo += 32) {
             float db = f16(w, off) * d[qo >> 5];
-            long q = off + 2;
-            l0 = Math.fma(db, q8quad(w, q, qs, qo), l0);
-            l1 = Math.fma(db, q8quad(w, q + 4, qs, qo + 4), l1);
-            l2 = Math.fma(db, q8quad(w, q + 8, qs, qo + 8), l2);
-            l3 = Math.fma(db, q8quad(w, q + 12, qs, qo + 12), l3);
-            l4 = Math.fma(db, q8quad(w, q + 16, qs, qo + 16), l4);
-            l5 = Math.fma(db, q8quad(w, q + 20, qs, qo + 20), l5);
-            l6 = Math.fma(db, q8quad(w, q + 24, qs, qo + 24), l6);
-            l7 = Math.fma(db, q8quad(w, q + 28, qs, qo + 28), l7);
+            for (int p = 0; p < 8; p++) {
+                int word = i32(w, off + 2 + 4 * p);
+                int o = qo + 4 * p;
+                int sum = (byte) word * qs[o] + (byte) (word >> 8) * qs[o + 1]
+                        + (byte) (word >> 16) * qs[o + 2] + (word >> 24) * qs[o + 3];
+                acc[p] = Math.fma(db, (float) sum, acc[p]);
+            }
         }
-        return hsum8(l0, l1, l2, l3, l4, l5, l6, l7);
+        return hsum8(acc);
     }
 
-    private static float q8quad(MemorySegment w, long q, byte[] qs, int qo) {
-        return i8(w, q) * qs[qo] + i8(w, q + 1) * qs[qo + 1] + i8(w, q + 2) * qs[qo + 2] + i8(w, q + 3) * qs[qo + 3];
+    /**
+     * The 8 lanes of one nibble block: lane j / j+4 get the low / high nibbles of bytes 4j..4j+3 minus
+     * {@code bias}, times the activations; accumulated as {@code acc = fma(db, lane, acc)}.
+     */
+    private static void nibbleBlock(MemorySegment w, long q, int bias, byte[] qs, int qo, float db, float[] acc) {
+        for (int j = 0; j < 4; j++) {
+            int word = i32(w, q + 4 * j);
+            int o = qo + 4 * j;
+            int lo = ((word & 0xF) - bias) * qs[o] + (((word >>> 8) & 0xF) - bias) * qs[o + 1]
+                    + (((word >>> 16) & 0xF) - bias) * qs[o + 2] + (((word >>> 24) & 0xF) - bias) * qs[o + 3];
+            int hi = (((word >>> 4) & 0xF) - bias) * qs[o + 16] + (((word >>> 12) & 0xF) - bias) * qs[o + 17]
+                    + (((word >>> 20) & 0xF) - bias) * qs[o + 18] + ((word >>> 28) - bias) * qs[o + 19];
+            acc[j] = Math.fma(db, (float) lo, acc[j]);
+            acc[j + 4] = Math.fma(db, (float) hi, acc[j + 4]);
+        }
     }
 
-    /** Q4_0 element e (0..31) of the block whose quants start at q: low nibbles are 0..15, high 16..31. */
-    private static int q4(MemorySegment w, long q, int e) {
-        return e < 16 ? (u8(w, q + e) & 0xF) : (u8(w, q + e - 16) >>> 4);
-    }
-
-    /** Σ_{t<4} nibble-quant[e+t] (minus {@code bias}) · activation[qo+t]. */
-    private static float q4quad(MemorySegment w, long q, int e, int bias, byte[] qs, int qo) {
-        return (q4(w, q, e) - bias) * qs[qo] + (q4(w, q, e + 1) - bias) * qs[qo + 1]
-                + (q4(w, q, e + 2) - bias) * qs[qo + 2] + (q4(w, q, e + 3) - bias) * qs[qo + 3];
+    /** As {@link #nibbleBlock} with the fifth bit of element e taken from bit e of {@code qh}. */
+    private static void nibbleBlock5(MemorySegment w, long q, int qh, int bias, byte[] qs, int qo, float db, float[] acc) {
+        for (int j = 0; j < 4; j++) {
+            int word = i32(w, q + 4 * j);
+            int hl = qh >>> (4 * j);        // fifth bits of elements 4j..4j+3
+            int hh = qh >>> (16 + 4 * j);   // of elements 16+4j..
+            int o = qo + 4 * j;
+            int lo = 0;
+            int hi = 0;
+            for (int t = 0; t < 4; t++) {
+                int byt = word >>> (8 * t);
+                lo += (((byt & 0xF) | (((hl >>> t) & 1) << 4)) - bias) * qs[o + t];
+                hi += ((((byt >>> 4) & 0xF) | (((hh >>> t) & 1) << 4)) - bias) * qs[o + 16 + t];
+            }
+            acc[j] = Math.fma(db, (float) lo, acc[j]);
+            acc[j + 4] = Math.fma(db, (float) hi, acc[j + 4]);
+        }
     }
 
     /** Q4_0 × Q8_0 through ggml_vec_dot_q4_0_q8_0 (AVX2) / tinyBLAS_Q0_AVX: the 8-lane structure above. */
     static float q4_0(MemorySegment w, long off, Activations a, int aOff, int n) {
         byte[] qs = a.qs();
         float[] d = a.d();
-        float l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
+        float[] acc = zeroAcc();
         for (int b = 0, qo = aOff; b < n / 32; b++, off += 18, qo += 32) {
-            float db = f16(w, off) * d[qo >> 5];
-            long q = off + 2;
-            l0 = Math.fma(db, q4quad(w, q, 0, 8, qs, qo), l0);
-            l1 = Math.fma(db, q4quad(w, q, 4, 8, qs, qo + 4), l1);
-            l2 = Math.fma(db, q4quad(w, q, 8, 8, qs, qo + 8), l2);
-            l3 = Math.fma(db, q4quad(w, q, 12, 8, qs, qo + 12), l3);
-            l4 = Math.fma(db, q4quad(w, q, 16, 8, qs, qo + 16), l4);
-            l5 = Math.fma(db, q4quad(w, q, 20, 8, qs, qo + 20), l5);
-            l6 = Math.fma(db, q4quad(w, q, 24, 8, qs, qo + 24), l6);
-            l7 = Math.fma(db, q4quad(w, q, 28, 8, qs, qo + 28), l7);
+            nibbleBlock(w, off + 2, 8, qs, qo, f16(w, off) * d[qo >> 5], acc);
         }
-        return hsum8(l0, l1, l2, l3, l4, l5, l6, l7);
+        return hsum8(acc);
     }
 
     /**
@@ -421,53 +466,24 @@ public final class ScalarDotKernels {
         byte[] qs = a.qs();
         float[] d = a.d();
         float[] s = a.s();
-        float l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
+        float[] acc = zeroAcc();
         float summs = 0;
         for (int b = 0, qo = aOff; b < n / 32; b++, off += 20, qo += 32) {
             summs = Math.fma(f16(w, off + 2), s[qo >> 5], summs);
-            float db = f16(w, off) * d[qo >> 5];
-            long q = off + 4;
-            l0 = Math.fma(db, q4quad(w, q, 0, 0, qs, qo), l0);
-            l1 = Math.fma(db, q4quad(w, q, 4, 0, qs, qo + 4), l1);
-            l2 = Math.fma(db, q4quad(w, q, 8, 0, qs, qo + 8), l2);
-            l3 = Math.fma(db, q4quad(w, q, 12, 0, qs, qo + 12), l3);
-            l4 = Math.fma(db, q4quad(w, q, 16, 0, qs, qo + 16), l4);
-            l5 = Math.fma(db, q4quad(w, q, 20, 0, qs, qo + 20), l5);
-            l6 = Math.fma(db, q4quad(w, q, 24, 0, qs, qo + 24), l6);
-            l7 = Math.fma(db, q4quad(w, q, 28, 0, qs, qo + 28), l7);
+            nibbleBlock(w, off + 4, 0, qs, qo, f16(w, off) * d[qo >> 5], acc);
         }
-        return hsum8(l0, l1, l2, l3, l4, l5, l6, l7) + summs;
-    }
-
-    /** Q5_0/Q5_1 element e (0..31): nibble plus the fifth bit (bit e of qh) as 16. */
-    private static int q5(MemorySegment w, long q, int qh, int e) {
-        return q4(w, q, e) | (((qh >>> e) & 1) << 4);
-    }
-
-    private static float q5quad(MemorySegment w, long q, int qh, int e, int bias, byte[] qs, int qo) {
-        return (q5(w, q, qh, e) - bias) * qs[qo] + (q5(w, q, qh, e + 1) - bias) * qs[qo + 1]
-                + (q5(w, q, qh, e + 2) - bias) * qs[qo + 2] + (q5(w, q, qh, e + 3) - bias) * qs[qo + 3];
+        return hsum8(acc) + summs;
     }
 
     /** Q5_0 × Q8_0, ggml_vec_dot_q5_0_q8_0 (AVX2) / tinyBLAS_Q0_AVX: the 8-lane structure, values nib|hb<<4 − 16. */
     static float q5_0(MemorySegment w, long off, Activations a, int aOff, int n) {
         byte[] qs = a.qs();
         float[] d = a.d();
-        float l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
+        float[] acc = zeroAcc();
         for (int b = 0, qo = aOff; b < n / 32; b++, off += 22, qo += 32) {
-            int qh = i32(w, off + 2);
-            float db = f16(w, off) * d[qo >> 5];
-            long q = off + 6;
-            l0 = Math.fma(db, q5quad(w, q, qh, 0, 16, qs, qo), l0);
-            l1 = Math.fma(db, q5quad(w, q, qh, 4, 16, qs, qo + 4), l1);
-            l2 = Math.fma(db, q5quad(w, q, qh, 8, 16, qs, qo + 8), l2);
-            l3 = Math.fma(db, q5quad(w, q, qh, 12, 16, qs, qo + 12), l3);
-            l4 = Math.fma(db, q5quad(w, q, qh, 16, 16, qs, qo + 16), l4);
-            l5 = Math.fma(db, q5quad(w, q, qh, 20, 16, qs, qo + 20), l5);
-            l6 = Math.fma(db, q5quad(w, q, qh, 24, 16, qs, qo + 24), l6);
-            l7 = Math.fma(db, q5quad(w, q, qh, 28, 16, qs, qo + 28), l7);
+            nibbleBlock5(w, off + 6, i32(w, off + 2), 16, qs, qo, f16(w, off) * d[qo >> 5], acc);
         }
-        return hsum8(l0, l1, l2, l3, l4, l5, l6, l7);
+        return hsum8(acc);
     }
 
     /** Q5_1 × Q8_1, ggml_vec_dot_q5_1_q8_1 (AVX2): as {@link #q4_1} with 5-bit unsigned values. */
@@ -475,23 +491,13 @@ public final class ScalarDotKernels {
         byte[] qs = a.qs();
         float[] d = a.d();
         float[] s = a.s();
-        float l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
+        float[] acc = zeroAcc();
         float summs = 0;
         for (int b = 0, qo = aOff; b < n / 32; b++, off += 24, qo += 32) {
             summs = Math.fma(f16(w, off + 2), s[qo >> 5], summs);
-            int qh = i32(w, off + 4);
-            float db = f16(w, off) * d[qo >> 5];
-            long q = off + 8;
-            l0 = Math.fma(db, q5quad(w, q, qh, 0, 0, qs, qo), l0);
-            l1 = Math.fma(db, q5quad(w, q, qh, 4, 0, qs, qo + 4), l1);
-            l2 = Math.fma(db, q5quad(w, q, qh, 8, 0, qs, qo + 8), l2);
-            l3 = Math.fma(db, q5quad(w, q, qh, 12, 0, qs, qo + 12), l3);
-            l4 = Math.fma(db, q5quad(w, q, qh, 16, 0, qs, qo + 16), l4);
-            l5 = Math.fma(db, q5quad(w, q, qh, 20, 0, qs, qo + 20), l5);
-            l6 = Math.fma(db, q5quad(w, q, qh, 24, 0, qs, qo + 24), l6);
-            l7 = Math.fma(db, q5quad(w, q, qh, 28, 0, qs, qo + 28), l7);
+            nibbleBlock5(w, off + 8, i32(w, off + 4), 0, qs, qo, f16(w, off) * d[qo >> 5], acc);
         }
-        return hsum8(l0, l1, l2, l3, l4, l5, l6, l7) + summs;
+        return hsum8(acc) + summs;
     }
 
     // ------------------------------------------------------------------ K-quants (256-element blocks)
@@ -504,9 +510,16 @@ public final class ScalarDotKernels {
      * type (see each kernel). Result hsum8(acc) (+ the mins term).
      */
 
-    /** Q2_K quant (0..3) of element e of the block at off. */
-    private static int q2kQuant(MemorySegment w, long off, int e) {
-        return (u8(w, off + 16 + ((e >>> 7) << 5) + (e & 31)) >>> (2 * ((e >>> 5) & 3))) & 3;
+    private static int[] zeroLanes() {
+        int[] lane = SCRATCH.get().lane;
+        java.util.Arrays.fill(lane, 0);
+        return lane;
+    }
+
+    private static void addLanes(float d, int[] lane, float[] acc) {
+        for (int p = 0; p < 8; p++) {
+            acc[p] = Math.fma(d, (float) lane[p], acc[p]);
+        }
     }
 
     /**
@@ -517,10 +530,7 @@ public final class ScalarDotKernels {
         byte[] qs = a.qs();
         float[] dy = a.d();
         short[] bsums = a.bsums();
-        Scratch scr = SCRATCH.get();
-        float[] acc = scr.acc;
-        int[] lane = scr.lane;
-        java.util.Arrays.fill(acc, 0f);
+        float[] acc = zeroAcc();
         for (int b = 0, qo = aOff; b < n / 256; b++, off += 84, qo += 256) {
             float yd = dy[qo >> 8];
             float d = yd * f16(w, off + 80);
@@ -529,56 +539,87 @@ public final class ScalarDotKernels {
             for (int p = 0; p < 8; p++) {
                 int prod = (u8(w, off + 2 * p) >>> 4) * bsums[bs + 2 * p] + (u8(w, off + 2 * p + 1) >>> 4) * bsums[bs + 2 * p + 1];
                 acc[p] = Math.fma(dmin, (float) prod, acc[p]);
-                lane[p] = 0;
             }
-            for (int e = 0; e < 256; e++) {
-                int sc = u8(w, off + (e >>> 4)) & 0xF;
-                lane[(e & 31) >>> 2] += sc * (q2kQuant(w, off, e) * qs[qo + e]);
+            int[] lane = zeroLanes();
+            for (int j = 0; j < 2; j++) {
+                long q2 = off + 16 + 32 * j;
+                for (int k = 0; k < 4; k++) {
+                    int e0 = qo + 128 * j + 32 * k;
+                    int sc0 = u8(w, off + 8 * j + 2 * k) & 0xF;
+                    int sc1 = u8(w, off + 8 * j + 2 * k + 1) & 0xF;
+                    for (int p = 0; p < 8; p++) {
+                        int word = i32(w, q2 + 4 * p) >>> (2 * k);
+                        int o = e0 + 4 * p;
+                        int s4 = (word & 3) * qs[o] + ((word >>> 8) & 3) * qs[o + 1]
+                                + ((word >>> 16) & 3) * qs[o + 2] + ((word >>> 24) & 3) * qs[o + 3];
+                        lane[p] += (p < 4 ? sc0 : sc1) * s4;
+                    }
+                }
             }
-            for (int p = 0; p < 8; p++) {
-                acc[p] = Math.fma(d, (float) lane[p], acc[p]);
-            }
+            addLanes(d, lane, acc);
         }
-        return hsum8(acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]);
-    }
-
-    /** Q3_K quant of element e (0..255) of the block at off, in -4..3. */
-    private static int q3kQuant(MemorySegment w, long off, int e) {
-        int low = (u8(w, off + 32 + ((e >>> 7) << 5) + (e & 31)) >>> (2 * ((e >>> 5) & 3))) & 3;
-        int high = (u8(w, off + (e & 31)) >>> (e >>> 5)) & 1;
-        return low - (high != 0 ? 0 : 4);
+        return hsum8(acc);
     }
 
     /** Q3_K × Q8_K (AVX2): 6-bit signed scales per 16 elements, no mins. */
     static float q3_K(MemorySegment w, long off, Activations a, int aOff, int n) {
         byte[] qs = a.qs();
         float[] dy = a.d();
-        Scratch scr = SCRATCH.get();
-        float[] acc = scr.acc;
-        int[] lane = scr.lane;
-        java.util.Arrays.fill(acc, 0f);
+        float[] acc = zeroAcc();
         for (int b = 0, qo = aOff; b < n / 256; b++, off += 110, qo += 256) {
-            java.util.Arrays.fill(lane, 0);
-            for (int e = 0; e < 256; e++) {
-                int sc = ScalarDequantizers.q3kScale(w, off + 96, e >>> 4);
-                lane[(e & 31) >>> 2] += sc * (q3kQuant(w, off, e) * qs[qo + e]);
+            int[] lane = zeroLanes();
+            for (int j = 0; j < 2; j++) {
+                long q3 = off + 32 + 32 * j;
+                for (int k = 0; k < 4; k++) {
+                    int e0 = qo + 128 * j + 32 * k;
+                    int bit = 4 * j + k;
+                    int sc0 = ScalarDequantizers.q3kScale(w, off + 96, 8 * j + 2 * k);
+                    int sc1 = ScalarDequantizers.q3kScale(w, off + 96, 8 * j + 2 * k + 1);
+                    for (int p = 0; p < 8; p++) {
+                        int word = i32(w, q3 + 4 * p) >>> (2 * k);
+                        int hword = i32(w, off + 4 * p) >>> bit;
+                        int s4 = 0;
+                        for (int t = 0; t < 4; t++) {
+                            int q = ((word >>> (8 * t)) & 3) - (((hword >>> (8 * t)) & 1) != 0 ? 0 : 4);
+                            s4 += q * qs[e0 + 4 * p + t];
+                        }
+                        lane[p] += (p < 4 ? sc0 : sc1) * s4;
+                    }
+                }
             }
-            float d = dy[qo >> 8] * f16(w, off + 108);
-            for (int p = 0; p < 8; p++) {
-                acc[p] = Math.fma(d, (float) lane[p], acc[p]);
-            }
+            addLanes(dy[qo >> 8] * f16(w, off + 108), lane, acc);
         }
-        return hsum8(acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]);
+        return hsum8(acc);
     }
 
-    /** Q4_K quant of element e of the block at off (0..15); Q5_K adds the fifth bit when hasHigh. */
-    private static int q45kQuant(MemorySegment w, long qsOff, long qhOff, int e, boolean hasHigh) {
-        int v = u8(w, qsOff + ((e >>> 6) << 5) + (e & 31));
-        int q = (e & 32) == 0 ? v & 0xF : v >>> 4;
-        if (hasHigh) {
-            q += ((u8(w, qhOff + (e & 31)) >>> (e >>> 5)) & 1) << 4;
+    /** The 8 integer lanes of one Q4_K/Q5_K block (scale per 32 elements): qs at {@code q}, fifth bits at {@code qh}. */
+    private static int[] k45Lanes(MemorySegment w, long off, long q, long qh, boolean five, byte[] qs, int qo) {
+        int[] lane = zeroLanes();
+        for (int j = 0; j < 4; j++) {
+            int scLo = ScalarDequantizers.scaleMinK4(w, off + 4, 2 * j) & 0xFF;
+            int scHi = ScalarDequantizers.scaleMinK4(w, off + 4, 2 * j + 1) & 0xFF;
+            int e0 = qo + 64 * j;
+            for (int p = 0; p < 8; p++) {
+                int word = i32(w, q + 32 * j + 4 * p);
+                int hword = five ? i32(w, qh + 4 * p) : 0;
+                int lo = 0;
+                int hi = 0;
+                for (int t = 0; t < 4; t++) {
+                    int byt = (word >>> (8 * t)) & 0xFF;
+                    int vl = byt & 0xF;
+                    int vh = byt >>> 4;
+                    if (five) {
+                        int hb = (hword >>> (8 * t)) & 0xFF;
+                        vl |= ((hb >>> (2 * j)) & 1) << 4;
+                        vh |= ((hb >>> (2 * j + 1)) & 1) << 4;
+                    }
+                    lo += vl * qs[e0 + 4 * p + t];
+                    hi += vh * qs[e0 + 32 + 4 * p + t];
+                }
+                lane[p] += scLo * lo + scHi * hi;
+            }
         }
-        return q;
+        return lane;
     }
 
     /**
@@ -590,11 +631,8 @@ public final class ScalarDotKernels {
         byte[] qs = a.qs();
         float[] dy = a.d();
         short[] bsums = a.bsums();
-        Scratch scr = SCRATCH.get();
-        float[] acc = scr.acc;
-        float[] accM = scr.accM;
-        int[] lane = scr.lane;
-        java.util.Arrays.fill(acc, 0f);
+        float[] acc = zeroAcc();
+        float[] accM = SCRATCH.get().accM;
         java.util.Arrays.fill(accM, 0f);
         for (int b = 0, qo = aOff; b < n / 256; b++, off += 144, qo += 256) {
             float yd = dy[qo >> 8];
@@ -607,12 +645,9 @@ public final class ScalarDotKernels {
                 int prod = m0 * (bsums[bs + 4 * k] + bsums[bs + 4 * k + 1]) + m1 * (bsums[bs + 4 * k + 2] + bsums[bs + 4 * k + 3]);
                 accM[k] = Math.fma(dmin, (float) prod, accM[k]);
             }
-            k45Lanes(w, off, off + 16, 0, false, qs, qo, lane);
-            for (int p = 0; p < 8; p++) {
-                acc[p] = Math.fma(d, (float) lane[p], acc[p]);
-            }
+            addLanes(d, k45Lanes(w, off, off + 16, 0, false, qs, qo), acc);
         }
-        return hsum8(acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]) + ((accM[0] + accM[2]) + (accM[1] + accM[3]));
+        return hsum8(acc) + ((accM[0] + accM[2]) + (accM[1] + accM[3]));
     }
 
     /**
@@ -623,10 +658,7 @@ public final class ScalarDotKernels {
         byte[] qs = a.qs();
         float[] dy = a.d();
         short[] bsums = a.bsums();
-        Scratch scr = SCRATCH.get();
-        float[] acc = scr.acc;
-        int[] lane = scr.lane;
-        java.util.Arrays.fill(acc, 0f);
+        float[] acc = zeroAcc();
         float summs = 0;
         for (int b = 0, qo = aOff; b < n / 256; b++, off += 176, qo += 256) {
             float yd = dy[qo >> 8];
@@ -638,56 +670,40 @@ public final class ScalarDotKernels {
                 mins += (ScalarDequantizers.scaleMinK4(w, off + 4, j) >>> 8) * (bsums[bs + 2 * j] + bsums[bs + 2 * j + 1]);
             }
             summs = Math.fma(dmin, (float) mins, summs);
-            k45Lanes(w, off, off + 48, off + 16, true, qs, qo, lane);
-            for (int p = 0; p < 8; p++) {
-                acc[p] = Math.fma(d, (float) lane[p], acc[p]);
-            }
+            addLanes(d, k45Lanes(w, off, off + 48, off + 16, true, qs, qo), acc);
         }
-        return hsum8(acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]) + summs;
-    }
-
-    /** The 8 integer lanes of one Q4_K/Q5_K block (scales per 32 elements). */
-    private static void k45Lanes(MemorySegment w, long off, long qsOff, long qhOff, boolean five, byte[] qs, int qo, int[] lane) {
-        java.util.Arrays.fill(lane, 0);
-        for (int sub = 0; sub < 8; sub++) {
-            int sc = ScalarDequantizers.scaleMinK4(w, off + 4, sub) & 0xFF;
-            for (int i = 0; i < 32; i++) {
-                int e = 32 * sub + i;
-                lane[i >>> 2] += sc * (q45kQuant(w, qsOff, qhOff, e, five) * qs[qo + e]);
-            }
-        }
-    }
-
-    /** Q6_K quant of element e of the block at off, in -32..31. */
-    private static int q6kQuant(MemorySegment w, long off, int e) {
-        int half = e >>> 7;
-        int l = e & 31;
-        int part = (e >>> 5) & 3;
-        long ql = off + 64L * half + ((part & 1) << 5) + l;
-        int lo = (part < 2) ? u8(w, ql) & 0xF : u8(w, ql) >>> 4;
-        int hi = (u8(w, off + 128 + 32L * half + l) >>> (2 * part)) & 3;
-        return (lo | (hi << 4)) - 32;
+        return hsum8(acc) + summs;
     }
 
     /** Q6_K × Q8_K (AVX2): signed 8-bit scales per 16 elements, no mins. */
     static float q6_K(MemorySegment w, long off, Activations a, int aOff, int n) {
         byte[] qs = a.qs();
         float[] dy = a.d();
-        Scratch scr = SCRATCH.get();
-        float[] acc = scr.acc;
-        int[] lane = scr.lane;
-        java.util.Arrays.fill(acc, 0f);
+        float[] acc = zeroAcc();
         for (int b = 0, qo = aOff; b < n / 256; b++, off += 210, qo += 256) {
-            java.util.Arrays.fill(lane, 0);
-            for (int e = 0; e < 256; e++) {
-                int sc = i8(w, off + 192 + (e >>> 4));
-                lane[(e & 31) >>> 2] += sc * (q6kQuant(w, off, e) * qs[qo + e]);
+            int[] lane = zeroLanes();
+            for (int j = 0; j < 2; j++) {
+                for (int m = 0; m < 4; m++) {
+                    int e0 = qo + 128 * j + 32 * m;
+                    long ql = off + 64 * j + 32 * (m & 1);
+                    int sc0 = i8(w, off + 192 + 8 * j + 2 * m);
+                    int sc1 = i8(w, off + 192 + 8 * j + 2 * m + 1);
+                    for (int p = 0; p < 8; p++) {
+                        int word = i32(w, ql + 4 * p);
+                        int hword = i32(w, off + 128 + 32 * j + 4 * p) >>> (2 * m);
+                        int s4 = 0;
+                        for (int t = 0; t < 4; t++) {
+                            int byt = (word >>> (8 * t)) & 0xFF;
+                            int lo = m < 2 ? byt & 0xF : byt >>> 4;
+                            int q = (lo | (((hword >>> (8 * t)) & 3) << 4)) - 32;
+                            s4 += q * qs[e0 + 4 * p + t];
+                        }
+                        lane[p] += (p < 4 ? sc0 : sc1) * s4;
+                    }
+                }
             }
-            float d = dy[qo >> 8] * f16(w, off + 208);
-            for (int p = 0; p < 8; p++) {
-                acc[p] = Math.fma(d, (float) lane[p], acc[p]);
-            }
+            addLanes(dy[qo >> 8] * f16(w, off + 208), lane, acc);
         }
-        return hsum8(acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]);
+        return hsum8(acc);
     }
 }
