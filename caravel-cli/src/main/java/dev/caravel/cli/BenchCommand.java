@@ -59,7 +59,7 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
             if (json) {
                 ObjectNode o = new ObjectMapper().createObjectNode();
                 o.put("model", name);
-                o.put("threads", 1);
+                o.put("threads", loaded.threads());
                 if (pp != null) {
                     o.put("pp_tps", pp[0]);
                     o.put("pp_std", pp[1]);
@@ -73,8 +73,8 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
                 out.println(new ObjectMapper().writeValueAsString(o));
             } else {
                 out.printf("| %-40s | %7s | %12s | %22s |%n", "model", "threads", "test", "t/s");
-                out.printf("| %-40s | %7d | %12s | %22s |%n", name, 1, "pp" + promptTokens, pp == null ? "-" : String.format("%.2f ± %.2f", pp[0], pp[1]));
-                out.printf("| %-40s | %7d | %12s | %22s |%n", name, 1, "tg" + genTokens, tg == null ? "-" : String.format("%.2f ± %.2f", tg[0], tg[1]));
+                out.printf("| %-40s | %7d | %12s | %22s |%n", name, loaded.threads(), "pp" + promptTokens, pp == null ? "-" : String.format("%.2f ± %.2f", pp[0], pp[1]));
+                out.printf("| %-40s | %7d | %12s | %22s |%n", name, loaded.threads(), "tg" + genTokens, tg == null ? "-" : String.format("%.2f ± %.2f", tg[0], tg[1]));
                 if (tg != null) {
                     out.printf("weights streamed per generated token: %s; effective bandwidth %.2f GB/s%n",
                             InfoCommand.human(bytesPerToken), bytesPerToken * tg[0] / 1e9);

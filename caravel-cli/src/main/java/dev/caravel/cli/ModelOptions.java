@@ -16,11 +16,23 @@ final class ModelOptions {
             description = "Context size in tokens (default: the model's, at most 4096).", defaultValue = "0")
     int contextSize;
 
+    @Option(names = {"-t", "--threads"}, paramLabel = "N",
+            description = "Threads for the matrix products (default: all cores).")
+    Integer threads;
+
+    int threads() {
+        int n = threads != null ? threads : dev.caravel.tensor.parallel.WorkerPool.defaultThreads();
+        if (n < 1 || n > 1024) {
+            throw new UsageException("-t must be between 1 and 1024, got " + n);
+        }
+        return n;
+    }
+
     LoadedModel load() {
         Path path = model != null ? model : DefaultModel.resolve();
         if (!Files.exists(path)) {
             throw new UsageException(path + ": no such file");
         }
-        return LoadedModel.open(path);
+        return LoadedModel.open(path, threads());
     }
 }

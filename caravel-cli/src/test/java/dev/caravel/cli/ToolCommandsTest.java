@@ -72,7 +72,7 @@ class ToolCommandsTest {
         com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
         assertThat(j.get("pp_tps").asDouble()).isPositive();
         assertThat(j.get("tg_tps").asDouble()).isPositive();
-        assertThat(j.get("threads").asInt()).isEqualTo(1);
+        assertThat(j.get("threads").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(j.get("model").asText()).isEqualTo("stories260K.gguf");
         assertThat(j.get("weight_bytes_per_token").asLong()).isPositive();
     }

@@ -3,6 +3,7 @@ package dev.caravel.engine;
 import dev.caravel.format.gguf.GgufFile;
 import dev.caravel.model.Architectures;
 import dev.caravel.model.LanguageModel;
+import dev.caravel.tensor.parallel.WorkerPool;
 import dev.caravel.tokenizer.Tokenizer;
 import dev.caravel.tokenizer.Tokenizers;
 
@@ -17,26 +18,42 @@ public final class LoadedModel implements AutoCloseable {
     private final LanguageModel model;
     private final Tokenizer tokenizer;
     private final ChatFormatter chat;
+    private final WorkerPool pool;
 
-    private LoadedModel(GgufFile file, LanguageModel model, Tokenizer tokenizer, ChatFormatter chat) {
+    private LoadedModel(GgufFile file, LanguageModel model, Tokenizer tokenizer, ChatFormatter chat, WorkerPool pool) {
         this.file = file;
         this.model = model;
         this.tokenizer = tokenizer;
         this.chat = chat;
+        this.pool = pool;
     }
 
-    /** Maps and validates a GGUF file; any problem is a one-line exception naming the file. */
+    /** Maps and validates a GGUF file, computing on the calling thread only. */
     public static LoadedModel open(Path path) {
+        return open(path, 1);
+    }
+
+    /**
+     * Maps and validates a GGUF file; any problem is a one-line exception naming the file.
+     *
+     * @param threads threads that share each matrix product of this model's sequences
+     */
+    public static LoadedModel open(Path path, int threads) {
         GgufFile file = GgufFile.open(path);
         try {
             LanguageModel model = Architectures.load(file);
             Tokenizer tokenizer = Tokenizers.fromGguf(file.meta());
             String template = tokenizer.chatTemplate().orElse(null);
-            return new LoadedModel(file, model, tokenizer, new ChatFormatter(template, tokenizer));
+            return new LoadedModel(file, model, tokenizer, new ChatFormatter(template, tokenizer), new WorkerPool(threads));
         } catch (RuntimeException e) {
             file.close();
             throw e;
         }
+    }
+
+    /** Threads each product runs on. */
+    public int threads() {
+        return pool.size();
     }
 
     public GgufFile file() {
@@ -59,15 +76,19 @@ public final class LoadedModel implements AutoCloseable {
         return new Generator(model, tokenizer);
     }
 
-    /** A sequence with room for {@code contextTokens} (clamped to the model's context; ≤ 0: a default). */
+    /**
+     * A sequence with room for {@code contextTokens} (clamped to the model's context; ≤ 0: a
+     * default). Sequences of one model share its worker threads: drive one at a time.
+     */
     public Sequence newSequence(int contextTokens) {
         int max = model.config().contextLength();
         int n = contextTokens <= 0 ? Math.min(max, 4096) : Math.min(contextTokens, max);
-        return new Sequence(model, n);
+        return new Sequence(model, n, pool);
     }
 
     @Override
     public void close() {
+        pool.close();
         file.close();
     }
 }

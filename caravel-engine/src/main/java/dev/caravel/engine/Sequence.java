@@ -2,6 +2,7 @@ package dev.caravel.engine;
 
 import dev.caravel.model.DecoderState;
 import dev.caravel.model.LanguageModel;
+import dev.caravel.tensor.parallel.WorkerPool;
 
 import java.util.Arrays;
 
@@ -18,8 +19,13 @@ public final class Sequence {
     private float[] last;
 
     public Sequence(LanguageModel model, int contextTokens) {
+        this(model, contextTokens, new WorkerPool(1));
+    }
+
+    /** @param pool the threads this sequence's matrix products run on (one computation at a time) */
+    public Sequence(LanguageModel model, int contextTokens, WorkerPool pool) {
         this.model = model;
-        this.state = model.newState(contextTokens);
+        this.state = model.newState(contextTokens, pool);
         this.tokens = new int[contextTokens];
     }
 

@@ -1,6 +1,7 @@
 package dev.caravel.model;
 
 import dev.caravel.tensor.WeightMatrix;
+import dev.caravel.tensor.parallel.WorkerPool;
 
 
 /**
@@ -73,10 +74,15 @@ public abstract class DecoderModel implements LanguageModel {
 
     @Override
     public DecoderState newState(int maxTokens) {
+        return newState(maxTokens, new WorkerPool(1));
+    }
+
+    @Override
+    public DecoderState newState(int maxTokens, WorkerPool pool) {
         if (maxTokens < 1 || maxTokens > config.contextLength()) {
             throw new IllegalArgumentException("context of " + maxTokens + " tokens is outside 1.." + config.contextLength());
         }
-        return new DecoderState(config, maxTokens);
+        return new DecoderState(config, maxTokens, pool);
     }
 
     @Override
@@ -92,7 +98,7 @@ public abstract class DecoderModel implements LanguageModel {
             block(l, s, pos);
         }
         norm(s.xb, s.x, outputNorm, outputNormBias);
-        outputProjection.apply(s.xb, 0, s.logits, 0, s.scratch);
+        outputProjection.apply(s.xb, 0, s.logits, 0, s);
         finalLogitSoftcap(s.logits);
         return s.logits;
     }
@@ -138,21 +144,21 @@ public abstract class DecoderModel implements LanguageModel {
         BlockWeights b = blocks[l];
         norm(s.xb, s.x, b.attnNorm(), b.attnNormBias());
         if (b.qkv() != null) {
-            b.qkv().apply(s.xb, 0, s.qkv, 0, s.scratch);
+            b.qkv().apply(s.xb, 0, s.qkv, 0, s);
             System.arraycopy(s.qkv, 0, s.q, 0, c.qDim());
             System.arraycopy(s.qkv, c.qDim(), s.k, 0, c.kvDim());
             System.arraycopy(s.qkv, c.qDim() + c.kvDim(), s.v, 0, c.vDim());
         } else {
-            b.wq().apply(s.xb, 0, s.q, 0, s.scratch);
-            b.wk().apply(s.xb, 0, s.k, 0, s.scratch);
-            b.wv().apply(s.xb, 0, s.v, 0, s.scratch);
+            b.wq().apply(s.xb, 0, s.q, 0, s);
+            b.wk().apply(s.xb, 0, s.k, 0, s);
+            b.wv().apply(s.xb, 0, s.v, 0, s);
         }
         normalizeHeads(s.q, c.heads(), b.qNorm());
         normalizeHeads(s.k, c.kvHeads(), b.kNorm());
         rope.apply(s.q, 0, c.heads(), c.headDim(), pos);
         rope.apply(s.k, 0, c.kvHeads(), c.headDim(), pos);
         attention(l, s, pos, attentionScale(), attentionSoftcap(), attentionWindow(l));
-        b.wo().apply(s.att, 0, s.xb2, 0, s.scratch);
+        b.wo().apply(s.att, 0, s.xb2, 0, s);
         if (b.attnPostNorm() != null) {
             Ops.rmsNorm(s.xb2, 0, s.xb2, 0, b.attnPostNorm(), c.dim(), c.normEps());
         }
@@ -171,14 +177,14 @@ public abstract class DecoderModel implements LanguageModel {
         int ffn = config.ffnDim();
         boolean gelu = activation() == Activation.GELU;
         if (b.gate() != null) {
-            b.gate().apply(s.xb, 0, s.hb, 0, s.scratch);
-            b.up().apply(s.xb, 0, s.hb2, 0, s.scratch);
+            b.gate().apply(s.xb, 0, s.hb, 0, s);
+            b.up().apply(s.xb, 0, s.hb2, 0, s);
             gatedActivation(s.hb, 0, s.hb2, 0, ffn, gelu);
         } else if (b.fusedGateUp()) {
-            b.up().apply(s.xb, 0, s.hb, 0, s.scratch); // (gate | up)
+            b.up().apply(s.xb, 0, s.hb, 0, s); // (gate | up)
             gatedActivation(s.hb, 0, s.hb, ffn, ffn, gelu);
         } else {
-            b.up().apply(s.xb, 0, s.hb, 0, s.scratch);
+            b.up().apply(s.xb, 0, s.hb, 0, s);
             if (gelu) {
                 for (int i = 0; i < ffn; i++) {
                     s.hb[i] = Ops.gelu(s.hb[i]);
@@ -187,7 +193,7 @@ public abstract class DecoderModel implements LanguageModel {
                 Ops.siluInPlace(s.hb, 0, ffn);
             }
         }
-        b.down().apply(s.hb, 0, s.xb2, 0, s.scratch);
+        b.down().apply(s.hb, 0, s.xb2, 0, s);
     }
 
     private static void gatedActivation(float[] gate, int gateOff, float[] up, int upOff, int n, boolean gelu) {

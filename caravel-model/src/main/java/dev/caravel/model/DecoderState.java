@@ -1,6 +1,8 @@
 package dev.caravel.model;
 
 import dev.caravel.tensor.MatMulScratch;
+import dev.caravel.tensor.parallel.ParallelMatMul;
+import dev.caravel.tensor.parallel.WorkerPool;
 import dev.caravel.tensor.kernel.ActivationQuantizer;
 
 /**
@@ -24,6 +26,8 @@ public final class DecoderState {
     public final float[][] keyCache;   // [layer] (maxTokens, kvDim)
     public final float[][] valueCache; // [layer] (maxTokens, vDim)
     public final MatMulScratch scratch;
+    /** Splits each matrix product over the worker threads this state computes with. */
+    public final ParallelMatMul parallel;
 
     /**
      * Chooses the summation order of the coming forward steps: llama.cpp evaluates a prompt of
@@ -35,7 +39,18 @@ public final class DecoderState {
         scratch.setBatchNumerics(batched);
     }
 
+    /** A state that computes on the calling thread only. */
     public DecoderState(ModelConfig c, int maxTokens) {
+        this(c, maxTokens, SINGLE_THREAD);
+    }
+
+    private static final WorkerPool SINGLE_THREAD = new WorkerPool(1);
+
+    /**
+     * @param pool the threads that share this state's matrix products; a pool drives one
+     *             computation at a time, so states used concurrently need pools of their own
+     */
+    public DecoderState(ModelConfig c, int maxTokens, WorkerPool pool) {
         this.maxTokens = maxTokens;
         int wide = Math.max(c.dim(), Math.max(c.qDim(), c.heads() * c.valueDim()));
         x = new float[c.dim()];
@@ -52,6 +67,7 @@ public final class DecoderState {
         logits = new float[c.vocabSize()];
         keyCache = new float[c.layers()][maxTokens * c.kvDim()];
         valueCache = new float[c.layers()][maxTokens * c.vDim()];
+        parallel = new ParallelMatMul(pool);
         scratch = new MatMulScratch(Math.max(Math.max(wide, 2 * c.ffnDim()), c.dim()), 1, ActivationQuantizer.Flavor.X86_SIMD);
     }
 }

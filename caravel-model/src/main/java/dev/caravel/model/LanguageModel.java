@@ -12,8 +12,11 @@ public interface LanguageModel {
 
     ModelConfig config();
 
-    /** A fresh state able to hold {@code maxTokens} positions (at most the model's context). */
+    /** A fresh state able to hold {@code maxTokens} positions (at most the model's context), computing on the caller's thread. */
     DecoderState newState(int maxTokens);
+
+    /** A fresh state whose matrix products are shared by the threads of {@code pool}. */
+    DecoderState newState(int maxTokens, dev.caravel.tensor.parallel.WorkerPool pool);
 
     /**
      * Runs token {@code token} at position {@code pos} and returns the logits for the next token

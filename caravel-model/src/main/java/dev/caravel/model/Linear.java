@@ -20,7 +20,15 @@ public record Linear(WeightMatrix weight, float[] bias) {
         return weight.cols();
     }
 
-    /** {@code out[outOff .. outOff+rows) = W x[xOff .. xOff+cols) + b}. */
+    /** {@code out[outOff .. outOff+rows) = W x[xOff .. xOff+cols) + b}, on the state's worker threads. */
+    public void apply(float[] x, int xOff, float[] out, int outOff, DecoderState s) {
+        s.parallel.matvec(weight, x, xOff, out, outOff, s.scratch);
+        if (bias != null) {
+            Ops.add(out, outOff, bias, 0, bias.length);
+        }
+    }
+
+    /** {@code out[outOff .. outOff+rows) = W x[xOff .. xOff+cols) + b} on the calling thread. */
     public void apply(float[] x, int xOff, float[] out, int outOff, MatMulScratch scratch) {
         MatMul.matvec(weight, x, xOff, out, outOff, scratch);
         if (bias != null) {

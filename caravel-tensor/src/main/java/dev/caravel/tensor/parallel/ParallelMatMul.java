@@ -1,0 +1,75 @@
+package dev.caravel.tensor.parallel;
+
+import dev.caravel.tensor.MatMul;
+import dev.caravel.tensor.MatMulScratch;
+import dev.caravel.tensor.WeightMatrix;
+
+/**
+ * {@link MatMul} spread over a {@link WorkerPool}: the activations are converted once by the
+ * caller, then each worker multiplies its own contiguous band of weight rows, so every core
+ * streams a disjoint part of the matrix. Results are identical to the single-threaded product
+ * (each output element is computed by exactly one worker with the same kernel).
+ *
+ * <p>Holds the current job in fields so dispatching allocates nothing; one instance per thread
+ * that drives the pool.
+ */
+public final class ParallelMatMul implements WorkerPool.Task {
+    /** Bands are multiples of this many rows so workers don't share cache lines of the output. */
+    private static final int ROW_ALIGN = 16;
+    /** Below this many weights a product takes microseconds: waking workers would cost more than it saves. */
+    private static final long MIN_PARALLEL_ELEMENTS = 1 << 18;
+
+    private final WorkerPool pool;
+    private WeightMatrix w;
+    private MatMulScratch scratch;
+    private float[] out;
+    private int outOffset;
+
+    public ParallelMatMul(WorkerPool pool) {
+        this.pool = pool;
+    }
+
+    public WorkerPool pool() {
+        return pool;
+    }
+
+    /** {@code out = W x} for n activation rows, as {@link MatMul#matmul}, using every worker. */
+    public void matmul(WeightMatrix w, float[] x, int xOffset, int n, float[] out, int outOffset, MatMulScratch scratch) {
+        MatMul.prepare(w, x, xOffset, n, scratch);
+        multiplyPrepared(w, scratch, out, outOffset);
+    }
+
+    public void matvec(WeightMatrix w, float[] x, int xOffset, float[] out, int outOffset, MatMulScratch scratch) {
+        matmul(w, x, xOffset, 1, out, outOffset, scratch);
+    }
+
+    /** Multiplies already-prepared activations (see {@link MatMul#prepare}) with every worker. */
+    public void multiplyPrepared(WeightMatrix w, MatMulScratch prepared, float[] out, int outOffset) {
+        if (pool.size() == 1 || w.rows() < 2 * ROW_ALIGN || (long) w.rows() * w.cols() < MIN_PARALLEL_ELEMENTS) {
+            MatMul.multiplyPrepared(w, prepared, out, outOffset, 0, w.rows());
+            return;
+        }
+        this.w = w;
+        this.scratch = prepared;
+        this.out = out;
+        this.outOffset = outOffset;
+        try {
+            pool.run(this);
+        } finally {
+            this.w = null;
+            this.scratch = null;
+            this.out = null;
+        }
+    }
+
+    @Override
+    public void run(int worker, int workers) {
+        int rows = w.rows();
+        int blocks = (rows + ROW_ALIGN - 1) / ROW_ALIGN;
+        int start = (int) ((long) blocks * worker / workers) * ROW_ALIGN;
+        int end = Math.min(rows, (int) ((long) blocks * (worker + 1) / workers) * ROW_ALIGN);
+        if (start < end) {
+            MatMul.multiplyPrepared(w, scratch, out, outOffset, start, end);
+        }
+    }
+}
