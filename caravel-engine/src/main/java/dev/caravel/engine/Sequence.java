@@ -66,18 +66,16 @@ public final class Sequence {
         // The last prompt token always runs: its logits are needed for the first sampled token.
         int start = Math.min(common, prompt.length - 1);
         length = start;
+        int count = prompt.length - start;
         // Several new tokens are one batch to llama.cpp, with its batched summation order.
-        state.setBatchNumerics(prompt.length - start > 1);
+        state.setBatchNumerics(count > 1);
         try {
-            for (int p = start; p < prompt.length; p++) {
-                append(prompt[p]);
-                if (sink != null) {
-                    sink.accept(p, last);
-                }
-            }
+            last = model.forward(state, prompt, start, count, start, sink);
         } finally {
             state.setBatchNumerics(false);
         }
+        System.arraycopy(prompt, start, tokens, start, count);
+        length = prompt.length;
         return start;
     }
 
@@ -98,7 +96,6 @@ public final class Sequence {
 
     /** Receives the logits after each prompt position (for evaluation and {@code --logits}). */
     @FunctionalInterface
-    public interface LogitsSink {
-        void accept(int position, float[] logits);
+    public interface LogitsSink extends dev.caravel.model.LogitsSink {
     }
 }

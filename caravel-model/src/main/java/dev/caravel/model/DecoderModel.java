@@ -87,27 +87,67 @@ public abstract class DecoderModel implements LanguageModel {
 
     @Override
     public float[] forward(DecoderState s, int token, int pos) {
-        if (token < 0 || token >= config.vocabSize()) {
-            throw new IllegalArgumentException("token id " + token + " is outside the vocabulary (0.." + (config.vocabSize() - 1) + ")");
+        s.singleToken[0] = token;
+        return forward(s, s.singleToken, 0, 1, pos, null);
+    }
+
+    @Override
+    public float[] forward(DecoderState s, int[] tokens, int offset, int count, int pos, LogitsSink sink) {
+        java.util.Objects.checkFromIndexSize(offset, count, tokens.length);
+        if (count < 1) {
+            throw new IllegalArgumentException("nothing to evaluate: " + count + " tokens");
         }
-        if (pos < 0 || pos >= s.maxTokens) {
-            throw new IllegalArgumentException("position " + pos + " is outside the context (0.." + (s.maxTokens - 1) + ")");
+        if (pos < 0 || pos + count > s.maxTokens) {
+            throw new IllegalArgumentException("positions " + pos + ".." + (pos + count - 1) + " are outside the context (0.."
+                    + (s.maxTokens - 1) + ")");
         }
-        embed(s, token, pos);
-        for (int l = 0; l < config.layers(); l++) {
-            block(l, s, pos);
+        for (int i = 0; i < count; i++) {
+            int token = tokens[offset + i];
+            if (token < 0 || token >= config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + token + " is outside the vocabulary (0.." + (config.vocabSize() - 1) + ")");
+            }
         }
-        norm(s.xb, s.x, outputNorm, outputNormBias);
-        outputProjection.apply(s.xb, 0, s.logits, 0, s);
-        finalLogitSoftcap(s.logits);
+        for (int done = 0; done < count; done += s.batch) {
+            int n = Math.min(s.batch, count - done);
+            forwardChunk(s, tokens, offset + done, n, pos + done, sink);
+        }
         return s.logits;
+    }
+
+    /** Evaluates {@code n ≤ batch} tokens at positions {@code pos..pos+n-1}: one pass over the weights. */
+    private void forwardChunk(DecoderState s, int[] tokens, int offset, int n, int pos, LogitsSink sink) {
+        int dim = config.dim();
+        for (int r = 0; r < n; r++) {
+            embed(s, tokens[offset + r], pos + r, r);
+        }
+        for (int l = 0; l < config.layers(); l++) {
+            block(l, s, n, pos);
+        }
+        int vocab = config.vocabSize();
+        if (sink == null) {
+            // Only the last token's logits are needed.
+            norm(s.xb, 0, s.x, (n - 1) * dim, outputNorm, outputNormBias);
+            outputProjection.apply(s.xb, 0, 1, s.logits, 0, s);
+            finalLogitSoftcap(s.logits, 0);
+            return;
+        }
+        for (int r = 0; r < n; r++) {
+            norm(s.xb, r * dim, s.x, r * dim, outputNorm, outputNormBias);
+        }
+        float[] all = s.batchLogits(vocab);
+        outputProjection.apply(s.xb, 0, n, all, 0, s);
+        for (int r = 0; r < n; r++) {
+            finalLogitSoftcap(all, r * vocab);
+            System.arraycopy(all, r * vocab, s.logits, 0, vocab);
+            sink.accept(pos + r, s.logits);
+        }
     }
 
     // ---- what architectures customize ----
 
-    /** Writes the input embedding of {@code token} into {@code s.x}. */
-    protected void embed(DecoderState s, int token, int pos) {
-        tokenEmbedding.dequantizeRow(token, s.x, 0);
+    /** Writes the input embedding of {@code token} at {@code pos} into row {@code row} of {@code s.x}. */
+    protected void embed(DecoderState s, int token, int pos, int row) {
+        tokenEmbedding.dequantizeRow(token, s.x, row * config.dim());
     }
 
     /** LayerNorm (GPT-2) instead of RMSNorm. */
@@ -134,66 +174,104 @@ public abstract class DecoderModel implements LanguageModel {
         return 0;
     }
 
-    protected void finalLogitSoftcap(float[] logits) {
+    /** Post-processes one row of logits starting at {@code offset} (Gemma 2's soft cap). */
+    protected void finalLogitSoftcap(float[] logits, int offset) {
     }
 
     // ---- the block ----
 
-    private void block(int l, DecoderState s, int pos) {
+    /** Block {@code l} over rows {@code 0..n-1} of {@code s.x}, the tokens at positions {@code pos..pos+n-1}. */
+    private void block(int l, DecoderState s, int n, int pos) {
         ModelConfig c = config;
         BlockWeights b = blocks[l];
-        norm(s.xb, s.x, b.attnNorm(), b.attnNormBias());
+        int dim = c.dim();
+        int qDim = c.qDim();
+        int kvDim = c.kvDim();
+        int vDim = c.vDim();
+        for (int r = 0; r < n; r++) {
+            norm(s.xb, r * dim, s.x, r * dim, b.attnNorm(), b.attnNormBias());
+        }
         if (b.qkv() != null) {
-            b.qkv().apply(s.xb, 0, s.qkv, 0, s);
-            System.arraycopy(s.qkv, 0, s.q, 0, c.qDim());
-            System.arraycopy(s.qkv, c.qDim(), s.k, 0, c.kvDim());
-            System.arraycopy(s.qkv, c.qDim() + c.kvDim(), s.v, 0, c.vDim());
+            int fused = qDim + kvDim + vDim;
+            b.qkv().apply(s.xb, 0, n, s.qkv, 0, s);
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(s.qkv, r * fused, s.q, r * qDim, qDim);
+                System.arraycopy(s.qkv, r * fused + qDim, s.k, r * kvDim, kvDim);
+                System.arraycopy(s.qkv, r * fused + qDim + kvDim, s.v, r * vDim, vDim);
+            }
         } else {
-            b.wq().apply(s.xb, 0, s.q, 0, s);
-            b.wk().apply(s.xb, 0, s.k, 0, s);
-            b.wv().apply(s.xb, 0, s.v, 0, s);
+            b.wq().apply(s.xb, 0, n, s.q, 0, s);
+            b.wk().apply(s.xb, 0, n, s.k, 0, s);
+            b.wv().apply(s.xb, 0, n, s.v, 0, s);
         }
-        normalizeHeads(s.q, c.heads(), b.qNorm());
-        normalizeHeads(s.k, c.kvHeads(), b.kNorm());
-        rope.apply(s.q, 0, c.heads(), c.headDim(), pos);
-        rope.apply(s.k, 0, c.kvHeads(), c.headDim(), pos);
-        attention(l, s, pos, attentionScale(), attentionSoftcap(), attentionWindow(l));
-        b.wo().apply(s.att, 0, s.xb2, 0, s);
-        if (b.attnPostNorm() != null) {
-            Ops.rmsNorm(s.xb2, 0, s.xb2, 0, b.attnPostNorm(), c.dim(), c.normEps());
+        float[] keys = s.keyCache[l];
+        float[] values = s.valueCache[l];
+        for (int r = 0; r < n; r++) {
+            normalizeHeads(s.q, r * qDim, c.heads(), b.qNorm());
+            normalizeHeads(s.k, r * kvDim, c.kvHeads(), b.kNorm());
+            rope.apply(s.q, r * qDim, c.heads(), c.headDim(), pos + r);
+            rope.apply(s.k, r * kvDim, c.kvHeads(), c.headDim(), pos + r);
+            System.arraycopy(s.k, r * kvDim, keys, (pos + r) * kvDim, kvDim);
+            System.arraycopy(s.v, r * vDim, values, (pos + r) * vDim, vDim);
         }
-        Ops.add(s.x, 0, s.xb2, 0, c.dim());
+        int attDim = c.heads() * c.valueDim();
+        for (int r = 0; r < n; r++) {
+            attention(l, s, r, pos + r, attentionScale(), attentionSoftcap(), attentionWindow(l));
+        }
+        b.wo().apply(s.att, 0, n, s.xb2, 0, s);
+        residual(s, n, b.attnPostNorm());
 
-        norm(s.xb, s.x, b.ffnNorm(), b.ffnNormBias());
-        feedForward(b, s);
-        if (b.ffnPostNorm() != null) {
-            Ops.rmsNorm(s.xb2, 0, s.xb2, 0, b.ffnPostNorm(), c.dim(), c.normEps());
+        for (int r = 0; r < n; r++) {
+            norm(s.xb, r * dim, s.x, r * dim, b.ffnNorm(), b.ffnNormBias());
         }
-        Ops.add(s.x, 0, s.xb2, 0, c.dim());
+        feedForward(b, s, n);
+        residual(s, n, b.ffnPostNorm());
     }
 
-    /** MLP of {@code s.xb} into {@code s.xb2}. */
-    private void feedForward(BlockWeights b, DecoderState s) {
+    /** {@code x += postNorm(xb2)} for every row (no norm when {@code postNorm} is null). */
+    private void residual(DecoderState s, int n, float[] postNorm) {
+        int dim = config.dim();
+        for (int r = 0; r < n; r++) {
+            if (postNorm != null) {
+                Ops.rmsNorm(s.xb2, r * dim, s.xb2, r * dim, postNorm, dim, config.normEps());
+            }
+            Ops.add(s.x, r * dim, s.xb2, r * dim, dim);
+        }
+    }
+
+    /** MLP of rows {@code 0..n-1} of {@code s.xb} into {@code s.xb2}. */
+    private void feedForward(BlockWeights b, DecoderState s, int n) {
         int ffn = config.ffnDim();
         boolean gelu = activation() == Activation.GELU;
+        float[] hidden; // (n, ffn) input of the down projection
         if (b.gate() != null) {
-            b.gate().apply(s.xb, 0, s.hb, 0, s);
-            b.up().apply(s.xb, 0, s.hb2, 0, s);
-            gatedActivation(s.hb, 0, s.hb2, 0, ffn, gelu);
+            b.gate().apply(s.xb, 0, n, s.hb, 0, s);  // (n, ffn)
+            b.up().apply(s.xb, 0, n, s.hb2, 0, s);   // (n, ffn)
+            for (int r = 0; r < n; r++) {
+                gatedActivation(s.hb, r * ffn, s.hb2, r * ffn, ffn, gelu);
+            }
+            hidden = s.hb;
         } else if (b.fusedGateUp()) {
-            b.up().apply(s.xb, 0, s.hb, 0, s); // (gate | up)
-            gatedActivation(s.hb, 0, s.hb, ffn, ffn, gelu);
+            b.up().apply(s.xb, 0, n, s.hb, 0, s);    // (n, 2 * ffn): gate | up per row
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(s.hb, r * 2 * ffn, s.hb2, r * ffn, ffn);
+                gatedActivation(s.hb2, r * ffn, s.hb, r * 2 * ffn + ffn, ffn, gelu);
+            }
+            hidden = s.hb2;
         } else {
-            b.up().apply(s.xb, 0, s.hb, 0, s);
+            b.up().apply(s.xb, 0, n, s.hb, 0, s);    // (n, ffn)
             if (gelu) {
-                for (int i = 0; i < ffn; i++) {
+                for (int i = 0; i < n * ffn; i++) {
                     s.hb[i] = Ops.gelu(s.hb[i]);
                 }
             } else {
-                Ops.siluInPlace(s.hb, 0, ffn);
+                for (int r = 0; r < n; r++) {
+                    Ops.siluInPlace(s.hb, r * ffn, ffn);
+                }
             }
+            hidden = s.hb;
         }
-        b.down().apply(s.hb, 0, s.xb2, 0, s);
+        b.down().apply(hidden, 0, n, s.xb2, 0, s);
     }
 
     private static void gatedActivation(float[] gate, int gateOff, float[] up, int upOff, int n, boolean gelu) {
@@ -204,50 +282,51 @@ public abstract class DecoderModel implements LanguageModel {
         }
     }
 
-    private void norm(float[] out, float[] x, float[] weight, float[] bias) {
+    private void norm(float[] out, int outOff, float[] x, int xOff, float[] weight, float[] bias) {
         if (layerNorm()) {
-            Ops.layerNorm(out, 0, x, 0, weight, bias, config.dim(), config.normEps());
+            Ops.layerNorm(out, outOff, x, xOff, weight, bias, config.dim(), config.normEps());
         } else {
-            Ops.rmsNorm(out, 0, x, 0, weight, config.dim(), config.normEps());
+            Ops.rmsNorm(out, outOff, x, xOff, weight, config.dim(), config.normEps());
         }
     }
 
-    /** Per-head RMSNorm (Qwen3's q_norm / k_norm); no-op when the model has none. */
-    private void normalizeHeads(float[] x, int nHeads, float[] weight) {
+    /** Per-head RMSNorm (Qwen3's q_norm / k_norm) of the heads starting at {@code off}; no-op when the model has none. */
+    private void normalizeHeads(float[] x, int off, int nHeads, float[] weight) {
         if (weight == null) {
             return;
         }
         int hd = config.headDim();
         for (int h = 0; h < nHeads; h++) {
-            Ops.rmsNorm(x, h * hd, x, h * hd, weight, hd, config.normEps());
+            Ops.rmsNorm(x, off + h * hd, x, off + h * hd, weight, hd, config.normEps());
         }
     }
 
     /**
-     * Multi-head attention for one query position with grouped-query sharing. Expects the roped
-     * query in {@code s.q} and this position's roped key/value in {@code s.k}/{@code s.v}; stores
-     * them in the cache and writes the concatenated head outputs into {@code s.att}.
+     * Multi-head attention of row {@code row} (the token at {@code pos}) with grouped-query
+     * sharing, over the cached keys/values of positions up to {@code pos} (the caller stored this
+     * chunk's keys and values first). Writes the concatenated head outputs into row {@code row}
+     * of {@code s.att}.
      *
      * @param scale    multiplier of q·k (usually 1/sqrt(headDim))
      * @param softcap  tanh soft-capping of scores, or 0 for none
      * @param window   attend only to the last {@code window} positions, or 0 for all
      */
-    private void attention(int layer, DecoderState s, int pos, float scale, float softcap, int window) {
+    private void attention(int layer, DecoderState s, int row, int pos, float scale, float softcap, int window) {
         int kvDim = config.kvDim();
         int vDim = config.vDim();
         int headDim = config.headDim();
         int valueDim = config.valueDim();
         float[] keys = s.keyCache[layer];
         float[] values = s.valueCache[layer];
-        System.arraycopy(s.k, 0, keys, pos * kvDim, kvDim);
-        System.arraycopy(s.v, 0, values, pos * vDim, vDim);
         int group = config.heads() / config.kvHeads();
         int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
         int n = pos - first + 1;
         float[] scores = s.scores;
+        int qRow = row * config.qDim();
+        int attRow = row * config.heads() * valueDim;
         for (int h = 0; h < config.heads(); h++) {
             int kvHead = h / group;
-            int qOff = h * headDim;
+            int qOff = qRow + h * headDim;
             for (int t = first; t <= pos; t++) {
                 scores[t - first] = Ops.dot(s.q, qOff, keys, t * kvDim + kvHead * headDim, headDim) * scale;
             }
@@ -255,8 +334,7 @@ public abstract class DecoderModel implements LanguageModel {
                 Ops.softcap(scores, 0, n, softcap);
             }
             Ops.softmax(scores, 0, n);
-            int outOff = h * valueDim;
-            Ops.attendValues(s.att, outOff, scores, 0, n, values, first * vDim + kvHead * valueDim, vDim, valueDim,
+            Ops.attendValues(s.att, attRow + h * valueDim, scores, 0, n, values, first * vDim + kvHead * valueDim, vDim, valueDim,
                     s.scratch.batchNumerics());
         }
     }

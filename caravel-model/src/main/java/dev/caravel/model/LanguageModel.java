@@ -23,4 +23,14 @@ public interface LanguageModel {
      * (the state's own buffer, valid until the next call).
      */
     float[] forward(DecoderState state, int token, int pos);
+
+    /**
+     * Runs {@code count} tokens from {@code tokens[offset]} at positions {@code pos, pos+1, …}
+     * together, in chunks of the state's batch size, so each weight matrix is read once per chunk.
+     * Returns the logits after the last token (the state's buffer).
+     *
+     * @param sink receives every position's logits, or null when only the last are wanted
+     *             (computing all of them costs an output projection per token)
+     */
+    float[] forward(DecoderState state, int[] tokens, int offset, int count, int pos, LogitsSink sink);
 }

@@ -20,11 +20,17 @@ public record Linear(WeightMatrix weight, float[] bias) {
         return weight.cols();
     }
 
-    /** {@code out[outOff .. outOff+rows) = W x[xOff .. xOff+cols) + b}, on the state's worker threads. */
-    public void apply(float[] x, int xOff, float[] out, int outOff, DecoderState s) {
-        s.parallel.matvec(weight, x, xOff, out, outOff, s.scratch);
+    /**
+     * {@code out = x W^T + b} for {@code n} rows on the state's worker threads: x is (n, cols) at
+     * {@code xOff}, out is (n, rows) at {@code outOff}; the weights are read once for all rows.
+     */
+    public void apply(float[] x, int xOff, int n, float[] out, int outOff, DecoderState s) {
+        s.parallel.matmul(weight, x, xOff, n, out, outOff, s.scratch);
         if (bias != null) {
-            Ops.add(out, outOff, bias, 0, bias.length);
+            int rows = weight.rows();
+            for (int r = 0; r < n; r++) {
+                Ops.add(out, outOff + r * rows, bias, 0, rows);
+            }
         }
     }
 

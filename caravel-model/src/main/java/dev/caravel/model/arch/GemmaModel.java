@@ -42,9 +42,10 @@ public final class GemmaModel extends DecoderModel {
     }
 
     @Override
-    protected void embed(DecoderState s, int token, int pos) {
-        tokenEmbedding.dequantizeRow(token, s.x, 0);
-        Ops.scale(s.x, 0, config.dim(), embeddingScale);
+    protected void embed(DecoderState s, int token, int pos, int row) {
+        int off = row * config.dim();
+        tokenEmbedding.dequantizeRow(token, s.x, off);
+        Ops.scale(s.x, off, config.dim(), embeddingScale);
     }
 
     @Override
@@ -68,9 +69,9 @@ public final class GemmaModel extends DecoderModel {
     }
 
     @Override
-    protected void finalLogitSoftcap(float[] logits) {
+    protected void finalLogitSoftcap(float[] logits, int offset) {
         if (finalSoftcap > 0) {
-            Ops.softcap(logits, 0, logits.length, finalSoftcap);
+            Ops.softcap(logits, offset, config.vocabSize(), finalSoftcap);
         }
     }
 }

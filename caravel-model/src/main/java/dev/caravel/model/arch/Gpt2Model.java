@@ -21,10 +21,11 @@ public final class Gpt2Model extends DecoderModel {
     }
 
     @Override
-    protected void embed(DecoderState s, int token, int pos) {
-        tokenEmbedding.dequantizeRow(token, s.x, 0);
-        positionEmbedding.dequantizeRow(pos, s.xb2, 0);
-        Ops.add(s.x, 0, s.xb2, 0, config.dim());
+    protected void embed(DecoderState s, int token, int pos, int row) {
+        int off = row * config.dim();
+        tokenEmbedding.dequantizeRow(token, s.x, off);
+        positionEmbedding.dequantizeRow(pos, s.xb2, off);
+        Ops.add(s.x, off, s.xb2, off, config.dim());
     }
 
     @Override
