@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravel.engine.LoadedModel;
 import dev.caravel.engine.Sequence;
 import dev.caravel.format.gguf.GgufTensorInfo;
+import dev.caravel.tensor.parallel.MemoryBandwidth;
+import dev.caravel.tensor.parallel.WorkerPool;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,6 +35,9 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--memory", description = "Also measure the machine's memory read bandwidth (STREAM-like, 1 GiB) and report decode as a share of it.")
+    boolean memory;
+
     @Override
     public Integer call() throws Exception {
         if (promptTokens < 0 || genTokens < 0 || reps < 1) {
@@ -55,6 +60,12 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
             double[] pp = promptTokens > 0 ? measure(() -> runPrompt(seq, prompt), reps, promptTokens) : null;
             double[] tg = genTokens > 0 ? measure(() -> runGeneration(seq, genTokens, random, vocab), reps, genTokens) : null;
             long bytesPerToken = weightBytesPerToken(loaded);
+            double streamGbs = 0;
+            if (memory) {
+                try (WorkerPool pool = new WorkerPool(loaded.threads())) {
+                    streamGbs = MemoryBandwidth.measureReadBytesPerSecond(pool, 1L << 30, 5) / 1e9;
+                }
+            }
             String name = loaded.file().path().getFileName().toString();
             if (json) {
                 ObjectNode o = new ObjectMapper().createObjectNode();
@@ -70,6 +81,9 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
                     o.put("weight_bytes_per_token", bytesPerToken);
                     o.put("gb_per_s", bytesPerToken * tg[0] / 1e9);
                 }
+                if (memory) {
+                    o.put("stream_read_gb_per_s", streamGbs);
+                }
                 out.println(new ObjectMapper().writeValueAsString(o));
             } else {
                 out.printf("| %-40s | %7s | %12s | %22s |%n", "model", "threads", "test", "t/s");
@@ -78,6 +92,10 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
                 if (tg != null) {
                     out.printf("weights streamed per generated token: %s; effective bandwidth %.2f GB/s%n",
                             InfoCommand.human(bytesPerToken), bytesPerToken * tg[0] / 1e9);
+                }
+                if (memory) {
+                    out.printf("machine read bandwidth (STREAM-like, %d threads): %.2f GB/s%s%n", loaded.threads(), streamGbs,
+                            tg == null ? "" : String.format("; decode streams weights at %.0f%% of it", 100 * bytesPerToken * tg[0] / 1e9 / streamGbs));
                 }
             }
         }

@@ -1,0 +1,71 @@
+package dev.caravel.tensor.parallel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * A STREAM-like read test: how fast the machine's threads can stream a buffer much larger than
+ * the caches, which is the ceiling for decoding (every generated token reads all the weights).
+ * Each worker sums its own contiguous slice with SIMD loads, as a weight-streaming kernel would.
+ */
+public final class MemoryBandwidth {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+    private MemoryBandwidth() {
+    }
+
+    /**
+     * Best observed read bandwidth in bytes per second.
+     *
+     * @param bytes size of the buffer (use several times the last-level cache)
+     * @param reps  timed passes; the best one is reported, as STREAM does
+     */
+    public static double measureReadBytesPerSecond(WorkerPool pool, long bytes, int reps) {
+        long floats = bytes / 4 / SPECIES.length() * SPECIES.length();
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment buffer = arena.allocate(floats * 4, 64);
+            for (long i = 0; i < floats; i += 1024) {
+                buffer.set(ValueLayout.JAVA_FLOAT, i * 4, i);
+            }
+            double[] sink = new double[pool.size()];
+            WorkerPool.Task task = (worker, workers) -> {
+                long per = floats / workers / SPECIES.length() * SPECIES.length();
+                long start = per * worker;
+                long end = worker == workers - 1 ? floats : start + per;
+                sink[worker] += sum(buffer, start, end);
+            };
+            pool.run(task); // warm-up: page-in and JIT
+            long best = Long.MAX_VALUE;
+            for (int r = 0; r < reps; r++) {
+                long t0 = System.nanoTime();
+                pool.run(task);
+                best = Math.min(best, System.nanoTime() - t0);
+            }
+            if (sink[0] == 42.4242) {
+                System.out.print(""); // keep the sums observable so the loads are not eliminated
+            }
+            return floats * 4 * 1e9 / best;
+        }
+    }
+
+    private static double sum(MemorySegment s, long from, long to) {
+        FloatVector a0 = FloatVector.zero(SPECIES);
+        FloatVector a1 = FloatVector.zero(SPECIES);
+        int step = SPECIES.length();
+        long i = from;
+        for (; i + 2L * step <= to; i += 2L * step) {
+            a0 = a0.add(FloatVector.fromMemorySegment(SPECIES, s, i * 4, ByteOrder.LITTLE_ENDIAN));
+            a1 = a1.add(FloatVector.fromMemorySegment(SPECIES, s, (i + step) * 4, ByteOrder.LITTLE_ENDIAN));
+        }
+        for (; i + step <= to; i += step) {
+            a0 = a0.add(FloatVector.fromMemorySegment(SPECIES, s, i * 4, ByteOrder.LITTLE_ENDIAN));
+        }
+        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+    }
+}
