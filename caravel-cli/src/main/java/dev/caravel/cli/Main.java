@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
 @Command(name = "caravel", mixinStandardHelpOptions = true, version = "caravel 0.1.0",
         description = "Run, chat with and serve open language models (GGUF), on your own machine.",
         subcommands = {RunCommand.class, ChatCommand.class, TokenizeCommand.class, TemplateCommand.class,
-                InfoCommand.class, EmbedCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                InfoCommand.class, EmbedCommand.class, BenchCommand.class, QuantizeCommand.class,
+                SynthCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
