@@ -59,6 +59,53 @@ public final class ActivationQuantizer {
             case Q8_K -> q8K(x, xOff, n, a.qs(), a.d(), a.bsums(), aOff);
             default -> throw new IllegalArgumentException("not an activation type: " + vecDotType);
         }
+        if (VectorWidth.enabled()) {
+            vectorForms(vecDotType, a, aOff, n);
+        }
+    }
+
+    /** Fills the extra forms the Vector API kernels read (see {@link Activations}); O(n), once per activation row. */
+    static void vectorForms(GgmlType vecDotType, Activations a, int aOff, int n) {
+        switch (vecDotType) {
+            case Q8_0, Q8_1, Q8_K -> {
+                byte[] qs = a.qs();
+                short[] qw = a.qw();
+                for (int b = aOff; b < aOff + n; b += 32) {
+                    for (int j = 0; j < 16; j++) {
+                        qw[b + j] = qs[b + 2 * j];
+                        qw[b + 16 + j] = qs[b + 2 * j + 1];
+                    }
+                }
+            }
+            case F16 -> {
+                short[] h = a.half();
+                float[] f = a.f32();
+                for (int i = aOff; i < aOff + n; i++) {
+                    f[i] = Half.f16ToF32(h[i]);
+                }
+            }
+            case BF16 -> {
+                short[] h = a.half();
+                float[] f = a.f32();
+                int full = aOff + (n & ~31);
+                for (int u = aOff; u < full; u += 32) {
+                    for (int j = 0; j < 16; j++) {
+                        f[u + j] = ftz(Half.bf16ToF32(h[u + 2 * j]));
+                        f[u + 16 + j] = ftz(Half.bf16ToF32(h[u + 2 * j + 1]));
+                    }
+                }
+                for (int i = full; i < aOff + n; i++) {
+                    f[i] = Half.bf16ToF32(h[i]);
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** Denormals to (signed) zero, as AVX512_BF16 reads its inputs. */
+    private static float ftz(float v) {
+        return Math.abs(v) < Float.MIN_NORMAL ? v * 0f : v;
     }
 
     /** F32 → F16 bits, element-wise (round to nearest even). */

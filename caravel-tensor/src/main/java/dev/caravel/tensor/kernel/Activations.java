@@ -15,6 +15,21 @@ import dev.caravel.tensor.GgmlType;
  *   <li>Q8_K: {@link #qs()}{@code [e]}, {@link #d()}{@code [e/256]} (a full float), and
  *       {@link #bsums()}{@code [e/16]} = Σ of each 16 quants</li>
  * </ul>
+ *
+ * <p>When the Vector API kernels are in use ({@link VectorWidth#enabled()}), {@link ActivationQuantizer} also
+ * fills forms those kernels read without reshuffling in their inner loops:
+ * <ul>
+ *   <li>Q8_0 / Q8_1 / Q8_K: {@link #qw()} — the quants widened to 16 bits and split by parity within each
+ *       block of 32: block {@code B} (elements {@code 32B .. 32B+31}) holds its even elements at
+ *       {@code qw[32B + j] = qs[32B + 2j]} and its odd ones at {@code qw[32B + 16 + j] = qs[32B + 2j + 1]}
+ *       (j &lt; 16). A kernel multiplies them with the weight bytes split the same way (the low and high byte of
+ *       each 16-bit lane), so that each 32-bit lane ends up with the four products ggml's {@code madd} pairs.</li>
+ *   <li>F16: {@link #f32()}{@code [e]} = the F16 value as float (exact).</li>
+ *   <li>BF16: {@link #f32()} holds the values as float with denormals flushed (what {@code vdpbf16ps} sees),
+ *       split by parity within each full group of 32 starting at the row's first element {@code r}:
+ *       {@code f32[r + 32u + j]} = element {@code r + 32u + 2j}, {@code f32[r + 32u + 16 + j]} = element
+ *       {@code r + 32u + 2j + 1}; elements after the last full group are stored in place, unflushed.</li>
+ * </ul>
  * Arrays are allocated on first use of a kind, at full capacity, and then reused: after warm-up nothing
  * is allocated. Not thread-safe for writing; any number of threads may read it once it is filled.
  */
@@ -26,6 +41,7 @@ public final class Activations {
     private float[] d;
     private float[] s;
     private short[] bsums;
+    private short[] qw;
 
     /** @param capacity the most elements (rows × cols) this buffer will hold; a multiple of 256 is not required */
     public Activations(int capacity) {
@@ -47,6 +63,7 @@ public final class Activations {
             }
             case F16, BF16 -> {
                 if (half == null) half = new short[capacity];
+                if (VectorWidth.enabled() && f32 == null) f32 = new float[capacity];
             }
             case Q8_0, Q8_1 -> {
                 reserveQs();
@@ -64,6 +81,7 @@ public final class Activations {
 
     private void reserveQs() {
         if (qs == null) qs = new byte[capacity];
+        if (VectorWidth.enabled() && qw == null) qw = new short[capacity];
     }
 
     public float[] f32() {
@@ -88,5 +106,10 @@ public final class Activations {
 
     public short[] bsums() {
         return bsums;
+    }
+
+    /** Q8_0/Q8_1/Q8_K quants widened and split by parity per block of 32 (see the class comment); vector kernels only. */
+    public short[] qw() {
+        return qw;
     }
 }

@@ -3,14 +3,17 @@ package dev.caravel.tensor.kernel;
 import dev.caravel.tensor.GgmlType;
 
 /**
- * The one place that picks a kernel implementation per type. Today every kernel is the scalar one
- * ({@link ScalarDotKernels}: llama.cpp's x86 SIMD lane structure computed lane by lane, bit-identical with
- * it); a Vector API implementation will be selected here (per type, falling back to scalar) without callers
- * changing, and must compute the same lanes.
+ * The one place that picks a kernel implementation per type: the Vector API kernels ({@link VectorDotKernels})
+ * when {@link VectorWidth#enabled()} (the default wherever the {@code jdk.incubator.vector} module is present),
+ * otherwise the scalar ones ({@link ScalarDotKernels}). Both compute llama.cpp's x86 SIMD lane structure and give
+ * bit-identical results; the choice is made once, at class initialization, and logged by {@link VectorWidth}.
  */
 public final class Kernels {
     private Kernels() {
     }
+
+    /** Constant for the JIT: the untaken implementation is never loaded. */
+    private static final boolean VECTOR = VectorWidth.enabled();
 
     /** Whether {@code type} can be used as a weight type (dequantized and multiplied). */
     public static boolean supports(GgmlType type) {
@@ -26,9 +29,18 @@ public final class Kernels {
         return d;
     }
 
+    /**
+     * Whether the Vector API kernel of {@code type} is used. Q5_1's vector kernel is correct (bit-identical,
+     * tested) but C2 does not scalar-replace its vectors, so it allocates on every row in steady state; the
+     * decode loop must not allocate, so Q5_1 stays on its scalar twin until that kernel is restructured.
+     */
+    private static boolean vectorFor(GgmlType type) {
+        return VECTOR && type != GgmlType.Q5_1;
+    }
+
     /** Dot kernel for weights of {@code type}; throws if the type is not supported. */
     public static DotKernel dot(GgmlType type) {
-        DotKernel k = ScalarDotKernels.forType(type);
+        DotKernel k = vectorFor(type) ? VectorDotKernels.forType(type) : ScalarDotKernels.forType(type);
         if (k == null) {
             throw new UnsupportedOperationException("no dot product for weights of type " + type);
         }
@@ -41,7 +53,7 @@ public final class Kernels {
      * cols % 16 == 0). Throws if the type is not supported.
      */
     public static DotKernel dot(GgmlType type, int rows, int cols) {
-        DotKernel k = ScalarDotKernels.forShape(type, rows, cols);
+        DotKernel k = vectorFor(type) ? VectorDotKernels.forShape(type, rows, cols) : ScalarDotKernels.forShape(type, rows, cols);
         if (k == null) {
             throw new UnsupportedOperationException("no dot product for weights of type " + type);
         }
@@ -51,5 +63,23 @@ public final class Kernels {
     /** llama.cpp CPU's {@code vec_dot_type} for weights of {@code type}. */
     public static GgmlType vecDotType(GgmlType type) {
         return dot(type).vecDotType();
+    }
+
+    /**
+     * {@code ggml_vec_dot_f32} on two float arrays (attention scores and the like), bit-identical with
+     * {@link ScalarDotKernels#f32Values}.
+     */
+    public static float dotF32(float[] x, int xOff, float[] y, int yOff, int n) {
+        return VECTOR ? VectorDotKernels.f32Values(x, xOff, y, yOff, n) : ScalarDotKernels.f32Values(x, xOff, y, yOff, n);
+    }
+
+    /** The kernel width in bits (128, 256, 512), or 0 for the scalar kernels. */
+    public static int vectorBits() {
+        return VectorWidth.bits();
+    }
+
+    /** Which kernels are in use and why, in one line. */
+    public static String description() {
+        return VectorWidth.description();
     }
 }
