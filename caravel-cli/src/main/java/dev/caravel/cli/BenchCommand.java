@@ -3,6 +3,7 @@ package dev.caravel.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.caravel.engine.LoadedModel;
+import dev.caravel.engine.Sampler;
 import dev.caravel.engine.Sequence;
 import dev.caravel.format.gguf.GgufTensorInfo;
 import dev.caravel.tensor.parallel.MemoryBandwidth;
@@ -112,18 +113,8 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
         int token = random.nextInt(vocab);
         for (int i = 0; i < n; i++) {
             float[] logits = seq.append(token);
-            token = argmax(logits);
+            token = Sampler.argmax(logits);
         }
-    }
-
-    private static int argmax(float[] x) {
-        int best = 0;
-        for (int i = 1; i < x.length; i++) {
-            if (x[i] > x[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     /** Runs {@code work} once untimed, then {@code reps} times; returns mean and standard deviation of tokens/s. */
