@@ -1,6 +1,6 @@
 package dev.caravel.model;
 
-import dev.caravel.tensor.kernel.ScalarDotKernels;
+import dev.caravel.tensor.kernel.Kernels;
 
 /**
  * Element-wise and reduction operations of the forward pass, written to reproduce llama.cpp's CPU
@@ -233,10 +233,11 @@ public final class Ops {
 
     /**
      * {@code Σ a[i]·b[i]} as ggml's {@code ggml_vec_dot_f32} (AVX-512: 64 FMA lanes, folded and reduced, then
-     * the tail added in order) — what llama.cpp uses for the attention scores q·k.
+     * the tail added in order) — what llama.cpp uses for the attention scores q·k. The SIMD twin when the
+     * Vector API kernels are on (bit-identical).
      */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        return ScalarDotKernels.f32Values(a, aOff, b, bOff, n);
+        return Kernels.dotF32(a, aOff, b, bOff, n);
     }
 
     /**
