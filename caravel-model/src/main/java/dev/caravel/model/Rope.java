@@ -178,22 +178,7 @@ public final class Rope {
             }
             return sincosPoly(x, x * x, 0, 0);
         }
-        if (abstop12(y) < abstop12(120.0f)) {
-            int n = (((int) (x * HPI_INV)) + 0x800000) >> 24;
-            double r = Math.fma(-n, HPI, x);
-            double s = SINCOS_SIGN[n & 3];
-            return sincosPoly(r * s, r * r, (n & 2) != 0 ? 1 : 0, n);
-        }
-        if (Float.isNaN(y) || Float.isInfinite(y)) {
-            return Float.NaN;
-        }
-        int xi = Float.floatToRawIntBits(y);
-        long bits = reduceLargeBits(xi);
-        int n = largeQuadrant(bits);
-        double r = largeRemainder(bits, n);
-        int k = n + (xi >>> 31);
-        double s = SINCOS_SIGN[k & 3];
-        return sincosPoly(r * s, r * r, (k & 2) != 0 ? 1 : 0, n);
+        return reducedSinCos(y, 0);
     }
 
     /** glibc's {@code cosf}, bit for bit (finite arguments). */
@@ -205,11 +190,20 @@ public final class Rope {
             }
             return sincosPoly(x, x * x, 0, 1);
         }
+        return reducedSinCos(y, 1);
+    }
+
+    /**
+     * The |y| ≥ π/4 path shared by {@link #sinf} and {@link #cosf}: reduce to a quadrant, then evaluate the
+     * polynomial; cosine is sine one quadrant on, so {@code cosine} (0 or 1) is xor-ed into the quadrant.
+     */
+    private static float reducedSinCos(float y, int cosine) {
+        double x = y;
         if (abstop12(y) < abstop12(120.0f)) {
             int n = (((int) (x * HPI_INV)) + 0x800000) >> 24;
             double r = Math.fma(-n, HPI, x);
             double s = SINCOS_SIGN[n & 3];
-            return sincosPoly(r * s, r * r, (n & 2) != 0 ? 1 : 0, n ^ 1);
+            return sincosPoly(r * s, r * r, (n & 2) != 0 ? 1 : 0, n ^ cosine);
         }
         if (Float.isNaN(y) || Float.isInfinite(y)) {
             return Float.NaN;
@@ -220,6 +214,6 @@ public final class Rope {
         double r = largeRemainder(bits, n);
         int k = n + (xi >>> 31);
         double s = SINCOS_SIGN[k & 3];
-        return sincosPoly(r * s, r * r, (k & 2) != 0 ? 1 : 0, n ^ 1);
+        return sincosPoly(r * s, r * r, (k & 2) != 0 ? 1 : 0, n ^ cosine);
     }
 }
