@@ -39,10 +39,6 @@ public final class Architectures {
         return DECODERS.keySet().stream().sorted().toList();
     }
 
-    public static boolean isEncoder(String architecture) {
-        return ENCODERS.containsKey(architecture);
-    }
-
     /** Builds the decoder for an open GGUF file (the model keeps views into it: keep the file open). */
     public static LanguageModel load(GgufFile file) {
         String arch = file.meta().architecture();

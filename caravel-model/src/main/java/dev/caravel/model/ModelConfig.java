@@ -52,9 +52,4 @@ public record ModelConfig(
     public int vDim() {
         return kvHeads * valueDim;
     }
-
-    public ModelConfig withVocabSize(int n) {
-        return new ModelConfig(architecture, dim, layers, heads, kvHeads, headDim, valueDim, ffnDim, n, contextLength,
-                normEps, ropeType, ropeDim, ropeTheta, ropeScale, causal);
-    }
 }

@@ -2,7 +2,6 @@ package dev.caravel.model;
 
 import dev.caravel.format.gguf.GgufFile;
 import dev.caravel.format.gguf.GgufTensorInfo;
-import dev.caravel.tensor.GgmlType;
 import dev.caravel.tensor.WeightMatrix;
 
 /**
@@ -58,10 +57,6 @@ public final class ModelWeights {
         return new WeightMatrix(t.type(), file.tensorData(t), rows, cols);
     }
 
-    public WeightMatrix matrixOrNull(String name, int rows, int cols) {
-        return has(name) ? matrix(name, rows, cols) : null;
-    }
-
     /** A vector of exactly {@code n} elements, dequantized to float. */
     public float[] vector(String name, int n) {
         GgufTensorInfo t = require(name);
@@ -81,10 +76,6 @@ public final class ModelWeights {
     public int rowsOf(String name) {
         GgufTensorInfo t = require(name);
         return t.dims().length < 2 ? 1 : (int) t.dims()[1];
-    }
-
-    public GgmlType typeOf(String name) {
-        return require(name).type();
     }
 
     public static String blk(int layer, String suffix) {
