@@ -3,7 +3,6 @@ package dev.caravel.model;
 import dev.caravel.tensor.MatMulScratch;
 import dev.caravel.tensor.parallel.ParallelMatMul;
 import dev.caravel.tensor.parallel.WorkerPool;
-import dev.caravel.tensor.kernel.ActivationQuantizer;
 
 /**
  * Everything one sequence needs while decoding: the KV cache and all activation buffers, sized
@@ -88,7 +87,7 @@ public final class DecoderState {
         valueCache = new float[c.layers()][maxTokens * c.vDim()];
         parallel = new ParallelMatMul(pool);
         int maxCols = Math.max(Math.max(c.dim(), c.heads() * c.valueDim()), c.ffnDim());
-        scratch = new MatMulScratch(maxCols, batch, ActivationQuantizer.Flavor.X86_SIMD);
+        scratch = new MatMulScratch(maxCols, batch, MatMulScratch.Numerics.fromProperty());
     }
 
     /** The (batch, vocab) buffer for every row's logits, made on first use. */

@@ -1,5 +1,6 @@
 package dev.caravel.tensor;
 
+import dev.caravel.tensor.fast.FastMatMul;
 import dev.caravel.tensor.kernel.Activations;
 import dev.caravel.tensor.kernel.DotKernel;
 
@@ -7,7 +8,9 @@ import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
- * Matrix × activations the way llama.cpp's CPU backend computes {@code ggml_mul_mat}: each activation row
+ * Matrix × activations. With {@link MatMulScratch.Numerics#FAST} numerics {@link FastMatMul} does the work on
+ * float activations (Q4_1 and Q5_1 excepted, see below). With {@link MatMulScratch.Numerics#LLAMA_CPP} numerics
+ * (the default) the product is computed the way llama.cpp's CPU backend computes {@code ggml_mul_mat}: each activation row
  * is converted once to the weight's {@code vec_dot_type} (Q8_0 / Q8_1 / Q8_K / F16 / BF16 / F32), then every
  * weight row is dotted with it by the type's kernel. A single activation row is multiplied the way
  * {@code ggml_vec_dot_*} does it, a batch (or a scratch set to {@link MatMulScratch#setBatchNumerics batch
@@ -49,6 +52,17 @@ public final class MatMul {
      * {@code out[outOffset + b*rows + r] = W[r,:]·x[b,:]}. Safe to call concurrently on disjoint row ranges.
      */
     public static void multiplyPrepared(WeightMatrix w, MatMulScratch prepared, float[] out, int outOffset, int rowStart, int rowEnd) {
+        if (prepared.numerics() == MatMulScratch.Numerics.FAST && w.type() != GgmlType.Q4_1 && w.type() != GgmlType.Q5_1) {
+            // (Q4_1/Q5_1: llama.cpp adds each block's minimum times an F16-rounded activation sum, Q8_1's s; a float
+            // dot of the dequantized row lacks that rounding, so these two keep their llama.cpp kernels, which read
+            // the activations that FAST prepare quantized anyway)
+            if (prepared.preparedType() != w.vecDotType() || prepared.preparedCols() != w.cols()) {
+                throw new IllegalStateException("scratch holds " + prepared.preparedType() + " x " + prepared.preparedCols()
+                        + " but " + w + " needs " + w.vecDotType() + " x " + w.cols());
+            }
+            FastMatMul.multiply(w, prepared.floats(), 0, prepared.preparedBatch(), out, outOffset, rowStart, rowEnd);
+            return;
+        }
         DotKernel kernel = w.dotKernel();
         if (prepared.preparedType() != kernel.vecDotType() || prepared.preparedCols() != w.cols()) {
             throw new IllegalStateException("scratch holds " + prepared.preparedType() + " x " + prepared.preparedCols()

@@ -19,29 +19,122 @@ public final class MatMulScratch {
     private final int maxBatch;
     private final ActivationQuantizer.Flavor flavor;
     private final Activations activations;
+    private final Numerics numerics;
+    /** FAST: the activations as given (batch, cols). */
+    private final float[] floats;
     private boolean batchNumerics;
     private GgmlType preparedType;
     private int preparedCols;
     private int preparedBatch;
 
-    /** A scratch using ggml's reference activation quantizers. */
+    /**
+     * How products are computed.
+     * <ul>
+     *   <li>{@link #LLAMA_CPP} (the default): activations rounded to the weight type's {@code vec_dot_type} and
+     *       the dot products summed in llama.cpp's x86 SIMD order — llama.cpp's logits bit for bit.</li>
+     *   <li>{@link #FAST} ({@code -Dcaravel.numerics=fast}): the same rounded activations, multiplied in float with
+     *       exactly dequantized weights and summed in vector lanes (see {@link dev.caravel.tensor.fast.FloatLanes});
+     *       the same bits whatever the batch size or thread split, and 2–3× faster prompt processing. Its logits
+     *       are within float rounding of llama.cpp's, but that is not bit for bit: on the random test models,
+     *       whose logits are nearly tied, a rounding difference now and then flips an activation's 8-bit rounding
+     *       and then a greedy choice, which breaks the reference bound "first 8 greedy ids equal" on 6 of 69
+     *       reference files. Hence opt-in until its kernels reproduce llama.cpp's integer sums.</li>
+     * </ul>
+     */
+    public enum Numerics {
+        FAST, LLAMA_CPP;
+
+        /** {@code caravel.numerics} ({@code fast} or {@code llama.cpp}); LLAMA_CPP when unset. */
+        public static Numerics fromProperty() {
+            String v = System.getProperty("caravel.numerics", "llama.cpp").trim();
+            if (v.equalsIgnoreCase("llama.cpp") || v.equalsIgnoreCase("llama_cpp") || v.equalsIgnoreCase("exact")) {
+                return LLAMA_CPP;
+            }
+            if (v.equalsIgnoreCase("fast")) {
+                return FAST;
+            }
+            throw new IllegalArgumentException("caravel.numerics must be 'fast' or 'llama.cpp', got '" + v + "'");
+        }
+    }
+
+    /** A scratch using ggml's reference activation quantizers (llama.cpp numerics). */
     public MatMulScratch(int maxCols, int maxBatch) {
-        this(maxCols, maxBatch, ActivationQuantizer.Flavor.REFERENCE);
+        this(maxCols, maxBatch, ActivationQuantizer.Flavor.REFERENCE, Numerics.LLAMA_CPP);
+    }
+
+    /** A scratch with llama.cpp numerics and the given activation quantizer flavor. */
+    public MatMulScratch(int maxCols, int maxBatch, ActivationQuantizer.Flavor flavor) {
+        this(maxCols, maxBatch, flavor, Numerics.LLAMA_CPP);
+    }
+
+    /** A scratch with the given numerics ({@link Numerics#LLAMA_CPP} reproduces ggml's x86 SIMD quantizers). */
+    public MatMulScratch(int maxCols, int maxBatch, Numerics numerics) {
+        this(maxCols, maxBatch, ActivationQuantizer.Flavor.X86_SIMD, numerics);
     }
 
     /**
      * @param maxCols  the longest activation row (the largest {@code cols} of the matrices used with it)
      * @param maxBatch the most activation rows per call
-     * @param flavor   which of ggml's Q8_0/Q8_1 activation quantizers to reproduce
+     * @param flavor   which of ggml's Q8_0/Q8_1 activation quantizers to reproduce (llama.cpp numerics)
+     * @param numerics how products are computed
      */
-    public MatMulScratch(int maxCols, int maxBatch, ActivationQuantizer.Flavor flavor) {
+    public MatMulScratch(int maxCols, int maxBatch, ActivationQuantizer.Flavor flavor, Numerics numerics) {
         if (maxCols <= 0 || maxBatch <= 0) {
             throw new IllegalArgumentException("bad scratch size (" + maxBatch + ", " + maxCols + ")");
         }
         this.maxCols = maxCols;
         this.maxBatch = maxBatch;
         this.flavor = Objects.requireNonNull(flavor, "flavor");
+        this.numerics = Objects.requireNonNull(numerics, "numerics");
         this.activations = new Activations(Math.multiplyExact(maxCols, maxBatch));
+        this.floats = numerics == Numerics.FAST ? new float[Math.multiplyExact(maxCols, maxBatch)] : null;
+    }
+
+    public Numerics numerics() {
+        return numerics;
+    }
+
+    /**
+     * FAST numerics: the activations after llama.cpp's rounding to the vec_dot_type (Q8 blocks, F16, BF16), turned
+     * back into floats. The fast kernels multiply in float, but rounding the inputs exactly as llama.cpp does
+     * keeps their logits within float-rounding distance of llama.cpp's — on random test models, whose logits are
+     * nearly tied, skipping it flips greedy choices.
+     */
+    private void roundedToFloats(GgmlType type, int n) {
+        switch (type) {
+            case Q8_0, Q8_1 -> {
+                byte[] qs = activations.qs();
+                float[] d = activations.d();
+                for (int e = 0; e < n; e++) {
+                    floats[e] = qs[e] * d[e >> 5];
+                }
+            }
+            case Q8_K -> {
+                byte[] qs = activations.qs();
+                float[] d = activations.d();
+                for (int e = 0; e < n; e++) {
+                    floats[e] = qs[e] * d[e >> 8];
+                }
+            }
+            case F16 -> {
+                short[] h = activations.half();
+                for (int e = 0; e < n; e++) {
+                    floats[e] = Float.float16ToFloat(h[e]);
+                }
+            }
+            case BF16 -> {
+                short[] h = activations.half();
+                for (int e = 0; e < n; e++) {
+                    floats[e] = Float.intBitsToFloat((h[e] & 0xFFFF) << 16);
+                }
+            }
+            default -> throw new IllegalArgumentException("not an activation type: " + type);
+        }
+    }
+
+    /** FAST numerics: the prepared activations, (batch, cols) row-major from index 0. */
+    public float[] floats() {
+        return floats;
     }
 
     public int maxCols() {
@@ -78,7 +171,7 @@ public final class MatMulScratch {
         return batchNumerics || preparedBatch >= 2;
     }
 
-    /** The converted activations (row b starts at element {@code b * preparedCols()}). */
+    /** LLAMA_CPP numerics: the converted activations (row b starts at element {@code b * preparedCols()}). */
     public Activations activations() {
         return activations;
     }
@@ -113,6 +206,20 @@ public final class MatMulScratch {
         }
         Objects.checkFromIndexSize(xOffset, batch * cols, x.length);
         preparedType = null;
+        if (numerics == Numerics.FAST) {
+            if (vecDotType == GgmlType.F32) {
+                System.arraycopy(x, xOffset, floats, 0, batch * cols);
+            } else {
+                for (int b = 0; b < batch; b++) {
+                    ActivationQuantizer.quantize(vecDotType, flavor, x, xOffset + b * cols, cols, activations, b * cols);
+                }
+                roundedToFloats(vecDotType, batch * cols);
+            }
+            preparedType = vecDotType;
+            preparedCols = cols;
+            preparedBatch = batch;
+            return;
+        }
         for (int b = 0; b < batch; b++) {
             ActivationQuantizer.quantize(vecDotType, flavor, x, xOffset + b * cols, cols, activations, b * cols);
         }

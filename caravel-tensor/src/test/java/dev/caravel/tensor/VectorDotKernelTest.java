@@ -157,8 +157,11 @@ class VectorDotKernelTest {
     @Test
     void kernelsUsesTheVectorImplementation() {
         for (GgmlType t : DotKernelTest.WEIGHT_TYPES) {
-            // Scalar unless the Vector API kernels are switched on; Q5_1 stays scalar either way (see Kernels.vectorFor).
-            Class<?> expected = !VectorWidth.enabled() || t == GgmlType.Q5_1
+            // Scalar where the Vector API is off, for Q5_1, and for Q5_0/Q3_K unless asked for (see Kernels.vectorFor).
+            boolean vector = VectorWidth.enabled() && t != GgmlType.Q5_1
+                    && (VectorWidth.llamaCppKernelsOptedIn() || (t != GgmlType.Q5_0 && t != GgmlType.Q3_K));
+            assertThat(Kernels.vectorFor(t)).as(t.toString()).isEqualTo(vector);
+            Class<?> expected = !vector
                     ? ScalarDotKernels.forType(t).getClass() : VectorDotKernels.forType(t).getClass();
             assertThat(Kernels.dot(t).getClass()).as(t.toString()).isEqualTo(expected);
         }

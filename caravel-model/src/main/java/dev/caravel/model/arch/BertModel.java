@@ -121,7 +121,7 @@ public final class BertModel implements EmbeddingModel {
         float[] scores = new float[n];
         float[] hidden = new float[c.ffnDim()];
         float[] out = new float[dim];
-        MatMulScratch scratch = new MatMulScratch(Math.max(dim, Math.max(c.ffnDim(), c.heads() * c.valueDim())), 1);
+        MatMulScratch scratch = new MatMulScratch(Math.max(dim, Math.max(c.ffnDim(), c.heads() * c.valueDim())), 1, MatMulScratch.Numerics.fromProperty());
         float scale = (float) (1.0 / Math.sqrt(c.headDim()));
         int group = c.heads() / c.kvHeads();
         for (int l = 0; l < c.layers(); l++) {

@@ -3,8 +3,8 @@ package dev.caravel.tensor.kernel;
 import dev.caravel.tensor.GgmlType;
 
 /**
- * The one place that picks a kernel implementation per type: the Vector API kernels ({@link VectorDotKernels})
- * when {@link VectorWidth#enabled()} (the default wherever the {@code jdk.incubator.vector} module is present),
+ * The one place that picks a llama.cpp-numerics kernel implementation per type: the Vector API kernels
+ * ({@link VectorDotKernels}) when {@link VectorWidth#enabled()} (see {@link #vectorFor} for the exceptions),
  * otherwise the scalar ones ({@link ScalarDotKernels}). Both compute llama.cpp's x86 SIMD lane structure and give
  * bit-identical results; the choice is made once, at class initialization, and logged by {@link VectorWidth}.
  */
@@ -14,6 +14,7 @@ public final class Kernels {
 
     /** Constant for the JIT: the untaken implementation is never loaded. */
     private static final boolean VECTOR = VectorWidth.enabled();
+    private static final boolean ALL_VECTOR = VectorWidth.llamaCppKernelsOptedIn();
 
     /** Whether {@code type} can be used as a weight type (dequantized and multiplied). */
     public static boolean supports(GgmlType type) {
@@ -30,12 +31,17 @@ public final class Kernels {
     }
 
     /**
-     * Whether the Vector API kernel of {@code type} is used. Q5_1's vector kernel is correct (bit-identical,
-     * tested) but C2 does not scalar-replace its vectors, so it allocates on every row in steady state; the
-     * decode loop must not allocate, so Q5_1 stays on its scalar twin until that kernel is restructured.
+     * Whether the Vector API kernel of {@code type} is used. Every vector kernel is correct (bit-identical with its
+     * scalar twin, tested), but C2 does not always keep the vectors of the Q5_0 and Q3_K kernels in registers (it
+     * depends on what was compiled before) and never those of Q5_1, which then allocate on every row; the decode
+     * loop must not allocate, so these stay on their scalar twins unless {@code -Dcaravel.vector=true} asks for
+     * every vector kernel (Q5_1 stays scalar regardless).
      */
-    private static boolean vectorFor(GgmlType type) {
-        return VECTOR && type != GgmlType.Q5_1;
+    public static boolean vectorFor(GgmlType type) {
+        if (!VECTOR || type == GgmlType.Q5_1) {
+            return false;
+        }
+        return ALL_VECTOR || (type != GgmlType.Q5_0 && type != GgmlType.Q3_K);
     }
 
     /** Dot kernel for weights of {@code type}; throws if the type is not supported. */

@@ -5,13 +5,11 @@ import java.util.Locale;
 /**
  * The SIMD width the dot kernels use, chosen once at start-up and logged once (System.Logger, INFO).
  *
- * <p>For now the Vector API kernels are opt-in: in some C2 compilations (depending on what ran before) a few
- * kernels still box vectors instead of keeping them in registers, and the decode loop must not allocate. They
- * are bit-identical to the scalar twins and 2–14× faster; once every kernel compiles allocation-free they
- * become the default.
+ * <p>Both kernel families use this width whenever it is non-zero: the llama.cpp-numerics kernels (a few of them
+ * only on request, see {@link #llamaCppKernelsOptedIn()}) and the fast ones ({@code dev.caravel.tensor.fast}).
  *
  * <ul>
- *   <li>Default: scalar kernels. {@code -Dcaravel.vector=true}: the Vector API's preferred species on this CPU ({@code ByteVector.SPECIES_PREFERRED}: 512 bits
+ *   <li>Default: the Vector API's preferred species on this CPU ({@code ByteVector.SPECIES_PREFERRED}: 512 bits
  *       with AVX-512, 256 with AVX2, 128 with NEON/SSE), capped at 512.</li>
  *   <li>{@code -Dcaravel.vector.bits=128|256|512}: use that width. Asking for more than the CPU prefers works
  *       (the results are the same) but is slow, so it is logged as a warning.</li>
@@ -47,6 +45,19 @@ public final class VectorWidth {
         return BITS;
     }
 
+    /**
+     * Whether every llama.cpp-numerics Vector API kernel was asked for explicitly ({@code -Dcaravel.vector=true}
+     * or {@code -Dcaravel.vector.bits=N}), including the few that C2 sometimes compiles with boxed vectors (see
+     * {@code Kernels.vectorFor}).
+     */
+    public static boolean llamaCppKernelsOptedIn() {
+        return LLAMA_CPP_VECTOR;
+    }
+
+    private static final boolean LLAMA_CPP_VECTOR = BITS > 0
+            && ("true".equalsIgnoreCase(System.getProperty("caravel.vector", "").trim())
+            || !System.getProperty("caravel.vector.bits", "").isBlank());
+
     /** Whether the Vector API kernels are in use. */
     public static boolean enabled() {
         return BITS > 0;
@@ -65,11 +76,6 @@ public final class VectorWidth {
     static int choose(String vector, String bits, int preferred, String[] reason) {
         if (vector != null && vector.trim().equalsIgnoreCase("false")) {
             reason[0] = "using scalar kernels (caravel.vector=false)";
-            return 0;
-        }
-        boolean optedIn = (vector != null && vector.trim().equalsIgnoreCase("true")) || (bits != null && !bits.isBlank());
-        if (!optedIn) {
-            reason[0] = "using scalar kernels (the Vector API kernels are opt-in for now: -Dcaravel.vector=true)";
             return 0;
         }
         if (preferred <= 0) {

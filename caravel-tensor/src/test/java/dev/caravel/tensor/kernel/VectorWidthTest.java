@@ -51,9 +51,10 @@ class VectorWidthTest {
     }
 
     @org.junit.jupiter.api.Test
-    void vectorKernelsAreOptInForNow() {
+    void theVectorApiIsTheDefault() {
         String[] r = new String[1];
-        assertThat(choose(null, null, 512, r)).isZero();
-        assertThat(r[0]).contains("opt-in").contains("caravel.vector=true");
+        assertThat(choose(null, null, 512, r)).isEqualTo(512);
+        assertThat(r[0]).contains("preferred species");
+        assertThat(choose(null, null, 256, r)).isEqualTo(256);
     }
 }
