@@ -72,6 +72,8 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
                 ObjectNode o = new ObjectMapper().createObjectNode();
                 o.put("model", name);
                 o.put("threads", loaded.threads());
+                o.put("numerics", numericsName());
+                o.put("vector_bits", dev.caravel.tensor.kernel.Kernels.vectorBits());
                 if (pp != null) {
                     o.put("pp_tps", pp[0]);
                     o.put("pp_std", pp[1]);
@@ -87,6 +89,7 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
                 }
                 out.println(new ObjectMapper().writeValueAsString(o));
             } else {
+                out.printf("kernels: %s; numerics: %s%n", dev.caravel.tensor.kernel.Kernels.description(), numericsName());
                 out.printf("| %-40s | %7s | %12s | %22s |%n", "model", "threads", "test", "t/s");
                 out.printf("| %-40s | %7d | %12s | %22s |%n", name, loaded.threads(), "pp" + promptTokens, pp == null ? "-" : String.format("%.2f ± %.2f", pp[0], pp[1]));
                 out.printf("| %-40s | %7d | %12s | %22s |%n", name, loaded.threads(), "tg" + genTokens, tg == null ? "-" : String.format("%.2f ± %.2f", tg[0], tg[1]));
@@ -155,5 +158,9 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
             }
         }
         return total;
+    }
+
+    private static String numericsName() {
+        return dev.caravel.tensor.MatMulScratch.Numerics.fromProperty() == dev.caravel.tensor.MatMulScratch.Numerics.FAST ? "fast" : "llama.cpp";
     }
 }
