@@ -32,7 +32,7 @@ public final class Kernels {
 
     /**
      * Whether the Vector API kernel of {@code type} is used. Every vector kernel is correct (bit-identical with its
-     * scalar twin, tested), but C2 does not always keep the vectors of the Q5_0 and Q3_K kernels in registers (it
+     * scalar twin, tested), but C2 does not always keep the vectors of the Q5_0, Q3_K, Q2_K and Q6_K kernels in registers (it
      * depends on what was compiled before) and never those of Q5_1, which then allocate on every row; the decode
      * loop must not allocate, so these stay on their scalar twins unless {@code -Dcaravel.vector=true} asks for
      * every vector kernel (Q5_1 stays scalar regardless).
@@ -41,7 +41,7 @@ public final class Kernels {
         if (!VECTOR || type == GgmlType.Q5_1) {
             return false;
         }
-        return ALL_VECTOR || (type != GgmlType.Q5_0 && type != GgmlType.Q3_K);
+        return ALL_VECTOR || (type != GgmlType.Q5_0 && type != GgmlType.Q3_K && type != GgmlType.Q2_K && type != GgmlType.Q6_K);
     }
 
     /** Dot kernel for weights of {@code type}; throws if the type is not supported. */
