@@ -2,20 +2,43 @@ package dev.caravel.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The {@code caravel} command line. Every user-facing failure ends as one line on stderr and a
  * non-zero exit code; stack traces appear only with {@code CARAVEL_DEBUG=1}.
  */
 @Command(name = "caravel", mixinStandardHelpOptions = true, version = "caravel 0.1.0",
-        description = "Run, chat with and serve open language models (GGUF), on your own machine.",
-        subcommands = {RunCommand.class, ChatCommand.class, TokenizeCommand.class, TemplateCommand.class,
-                InfoCommand.class, EmbedCommand.class, BenchCommand.class, QuantizeCommand.class,
-                SynthCommand.class, CommandLine.HelpCommand.class})
+        description = "Run, chat with and serve open language models (GGUF), on your own machine.")
 public final class Main implements Runnable {
+    /**
+     * The subcommands, in the order {@code --help} lists them. They are registered here rather than in
+     * {@code @Command(subcommands = ...)} so that a command line naming one of them builds only that one's
+     * picocli model (reflecting over every command's annotations cost 20-30 ms of start-up).
+     */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("run", RunCommand::new);
+        m.put("chat", ChatCommand::new);
+        m.put("tokenize", TokenizeCommand::new);
+        m.put("template", TemplateCommand::new);
+        m.put("info", InfoCommand::new);
+        m.put("embed", EmbedCommand::new);
+        m.put("bench", BenchCommand::new);
+        m.put("quantize", QuantizeCommand::new);
+        m.put("synth", SynthCommand::new);
+        m.put("help", CommandLine.HelpCommand::new);
+        return m;
+    }
 
     public static void main(String[] args) {
         System.exit(execute(args));
@@ -23,7 +46,20 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code (used by tests, which must not call System.exit). */
     public static int execute(String... args) {
+        try (ModelPrefetch ignored = ModelPrefetch.start(args)) {
+            return run(args);
+        }
+    }
+
+    private static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // "help COMMAND", "--help" and unknown words need every subcommand; "run ..." needs only run.
+        String first = args.length > 0 ? args[0] : "";
+        if (SUBCOMMANDS.containsKey(first) && !first.equals("help")) {
+            cli.addSubcommand(first, SUBCOMMANDS.get(first).get());
+        } else {
+            SUBCOMMANDS.forEach((name, command) -> cli.addSubcommand(name, command.get()));
+        }
         cli.setOut(new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true));
         cli.setErr(new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true));
         cli.setParameterExceptionHandler((e, a) -> {
@@ -40,8 +76,11 @@ public final class Main implements Runnable {
         return new java.io.PrintStream(System.out, true, StandardCharsets.UTF_8);
     }
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        spec.commandLine().usage(System.out);
     }
 }

@@ -1,6 +1,7 @@
 package dev.caravel.cli;
 
 import dev.caravel.engine.LoadedModel;
+import dev.caravel.format.gguf.GgufFile;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -45,6 +46,8 @@ final class ModelOptions {
             }
             System.setProperty("caravel.numerics", v); // read when the model's decoding state is built
         }
-        return LoadedModel.open(path, threads());
+        int threads = threads();
+        GgufFile prefetched = ModelPrefetch.take(path);
+        return prefetched != null ? LoadedModel.open(prefetched, threads) : LoadedModel.open(path, threads);
     }
 }
