@@ -1,12 +1,12 @@
 package dev.caravel.cli;
 
+import dev.caravel.engine.Background;
 import dev.caravel.format.gguf.GgufFile;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 /**
@@ -87,26 +87,7 @@ final class ModelPrefetch implements AutoCloseable {
     }
 
     private GgufFile await() {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return task.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    switch (e.getCause()) {
-                        case RuntimeException r -> throw r;
-                        case Error r -> throw r;
-                        default -> throw new IllegalStateException(e.getCause());
-                    }
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return Background.await(task);
     }
 
     /** Closes the file if nobody took it (waiting for the parse to end) and forgets this prefetch. */

@@ -8,7 +8,6 @@ import dev.caravel.tokenizer.Tokenizer;
 import dev.caravel.tokenizer.Tokenizers;
 
 import java.nio.file.Path;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 /**
@@ -65,35 +64,11 @@ public final class LoadedModel implements AutoCloseable {
                 join(tokenizerThread);
                 throw e;
             }
-            Tokenizer tokenizer = result(tokenizerTask);
+            Tokenizer tokenizer = Background.await(tokenizerTask);
             return new LoadedModel(file, model, tokenizer, new WorkerPool(threads));
         } catch (RuntimeException | Error e) {
             file.close();
             throw e;
-        }
-    }
-
-    /** The task's value, or the exception it threw (unwrapped, so callers see the same types as before). */
-    private static <T> T result(FutureTask<T> task) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return task.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    switch (e.getCause()) {
-                        case RuntimeException r -> throw r;
-                        case Error r -> throw r;
-                        default -> throw new IllegalStateException(e.getCause());
-                    }
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

@@ -52,22 +52,18 @@ public final class MatMul {
      * {@code out[outOffset + b*rows + r] = W[r,:]·x[b,:]}. Safe to call concurrently on disjoint row ranges.
      */
     public static void multiplyPrepared(WeightMatrix w, MatMulScratch prepared, float[] out, int outOffset, int rowStart, int rowEnd) {
+        if (prepared.preparedType() != w.vecDotType() || prepared.preparedCols() != w.cols()) {
+            throw new IllegalStateException("scratch holds " + prepared.preparedType() + " x " + prepared.preparedCols()
+                    + " but " + w + " needs " + w.vecDotType() + " x " + w.cols());
+        }
         if (prepared.numerics() == MatMulScratch.Numerics.FAST && w.type() != GgmlType.Q4_1 && w.type() != GgmlType.Q5_1) {
             // (Q4_1/Q5_1: llama.cpp adds each block's minimum times an F16-rounded activation sum, Q8_1's s; a float
             // dot of the dequantized row lacks that rounding, so these two keep their llama.cpp kernels, which read
             // the activations that FAST prepare quantized anyway)
-            if (prepared.preparedType() != w.vecDotType() || prepared.preparedCols() != w.cols()) {
-                throw new IllegalStateException("scratch holds " + prepared.preparedType() + " x " + prepared.preparedCols()
-                        + " but " + w + " needs " + w.vecDotType() + " x " + w.cols());
-            }
             FastMatMul.multiply(w, prepared.floats(), 0, prepared.preparedBatch(), out, outOffset, rowStart, rowEnd);
             return;
         }
         DotKernel kernel = w.dotKernel();
-        if (prepared.preparedType() != kernel.vecDotType() || prepared.preparedCols() != w.cols()) {
-            throw new IllegalStateException("scratch holds " + prepared.preparedType() + " x " + prepared.preparedCols()
-                    + " but " + w + " needs " + kernel.vecDotType() + " x " + w.cols());
-        }
         Objects.checkFromToIndex(rowStart, rowEnd, w.rows());
         int rows = w.rows();
         int cols = w.cols();

@@ -89,17 +89,10 @@ public final class FastMatMul {
         int cols = w.cols();
         float[] buf = rowBuffer(cols);
         float[] acc = BUFFERS.get()[1];
-        int lanes = FloatLanes.LANES;
         for (int r = rowStart; r < rowEnd; r++) {
             w.dequantizeRow(r, buf, 0);
             for (int b = 0; b < batch; b++) {
-                java.util.Arrays.fill(acc, 0, lanes, 0f);
-                int xo = xOffset + b * cols;
-                for (int i = 0; i < cols; i++) {
-                    int l = i & (lanes - 1);
-                    acc[l] = Math.fma(buf[i], x[xo + i], acc[l]);
-                }
-                out[outOffset + b * rows + r] = FloatLanes.foldScalar(acc, lanes);
+                out[outOffset + b * rows + r] = FloatLanes.dot(buf, 0, x, xOffset + b * cols, cols, acc, FloatLanes.LANES);
             }
         }
     }

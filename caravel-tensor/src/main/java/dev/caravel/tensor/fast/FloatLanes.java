@@ -101,30 +101,30 @@ public final class FloatLanes {
 
     /** {@link #dot(float[], int, float[], int, int)} with a given lane count (a power of two ≥ 2). */
     public static float dot(float[] w, int wo, float[] x, int xo, int n, int lanes) {
-        float[] acc = new float[lanes];
+        return dot(w, wo, x, xo, n, new float[lanes], lanes);
+    }
+
+    /** The same, allocation-free: {@code acc[0 .. lanes)} holds the lane accumulators (overwritten). */
+    static float dot(float[] w, int wo, float[] x, int xo, int n, float[] acc, int lanes) {
+        java.util.Arrays.fill(acc, 0, lanes, 0f);
         for (int i = 0; i < n; i++) {
             int l = i & (lanes - 1);
             acc[l] = Math.fma(w[wo + i], x[xo + i], acc[l]);
         }
-        return foldScalar(acc, lanes);
+        return fold(acc, 0, lanes);
     }
 
     /** The folding tree over {@code acc[off .. off+LANES)} (overwritten): the scalar form of {@link #fold}. */
     static float fold(float[] acc, int off) {
-        for (int h = LANES / 2; h >= 1; h /= 2) {
+        return fold(acc, off, LANES);
+    }
+
+    private static float fold(float[] acc, int off, int lanes) {
+        for (int h = lanes / 2; h >= 1; h /= 2) {
             for (int i = 0; i < h; i++) {
                 acc[off + i] += acc[off + i + h];
             }
         }
         return acc[off];
-    }
-
-    static float foldScalar(float[] acc, int lanes) {
-        for (int h = lanes / 2; h >= 1; h /= 2) {
-            for (int i = 0; i < h; i++) {
-                acc[i] += acc[i + h];
-            }
-        }
-        return acc[0];
     }
 }
