@@ -87,6 +87,11 @@ public final class LoadedModel implements AutoCloseable {
         }
     }
 
+    /** The threads this model's products share; drive it from one thread at a time. */
+    public WorkerPool pool() {
+        return pool;
+    }
+
     /** Threads each product runs on. */
     public int threads() {
         return pool.size();

@@ -6,22 +6,22 @@ import java.util.List;
  * Watches generated text for stop strings. Text that could still turn out to be the start of a
  * stop string is held back, so a stop string never reaches the client even in part.
  */
-final class StopMatcher {
+public final class StopMatcher {
     private final List<String> stops;
     private final StringBuilder emitted = new StringBuilder();
     private final StringBuilder pending = new StringBuilder();
     private boolean stopped;
 
-    StopMatcher(List<String> stops) {
+    public StopMatcher(List<String> stops) {
         this.stops = stops;
     }
 
-    boolean stopped() {
+    public boolean stopped() {
         return stopped;
     }
 
     /** Adds newly decoded text; returns the part that is now safe to emit. */
-    String offer(String text) {
+    public String offer(String text) {
         if (stopped || text.isEmpty()) {
             return "";
         }
@@ -67,7 +67,7 @@ final class StopMatcher {
     }
 
     /** Generation ended without a stop string: whatever was held back is real output. */
-    String finish(String tail) {
+    public String finish(String tail) {
         String out = offer(tail);
         if (stopped) {
             return out;
@@ -83,7 +83,7 @@ final class StopMatcher {
     }
 
     /** Everything emitted so far. */
-    String text() {
+    public String text() {
         return emitted.toString();
     }
 }

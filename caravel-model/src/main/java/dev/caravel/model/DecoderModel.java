@@ -118,11 +118,10 @@ public abstract class DecoderModel implements LanguageModel {
     private void forwardChunk(DecoderState s, int[] tokens, int offset, int n, int pos, LogitsSink sink) {
         int dim = config.dim();
         for (int r = 0; r < n; r++) {
-            embed(s, tokens[offset + r], pos + r, r);
+            s.rowCache[r] = s;
+            s.rowPosition[r] = pos + r;
         }
-        for (int l = 0; l < config.layers(); l++) {
-            block(l, s, n, pos);
-        }
+        forwardBlocks(s, s.rowCache, tokens, offset, s.rowPosition, n);
         int vocab = config.vocabSize();
         if (sink == null) {
             // Only the last token's logits are needed.
@@ -140,6 +139,64 @@ public abstract class DecoderModel implements LanguageModel {
             finalLogitSoftcap(all, r * vocab);
             System.arraycopy(all, r * vocab, s.logits, 0, vocab);
             sink.accept(pos + r, s.logits);
+        }
+    }
+
+    @Override
+    public float[] forwardRows(DecoderState work, DecoderState[] caches, int[] tokens, int[] positions, int n,
+                               int[] logitRows, int m) {
+        if (n < 1 || n > work.batch) {
+            throw new IllegalArgumentException(n + " rows do not fit a batch of 1.." + work.batch);
+        }
+        if (m < 0 || m > n) {
+            throw new IllegalArgumentException(m + " logit rows for " + n + " rows");
+        }
+        for (int r = 0; r < n; r++) {
+            DecoderState cache = caches[r];
+            if (positions[r] < 0 || positions[r] >= cache.maxTokens) {
+                throw new IllegalArgumentException("position " + positions[r] + " is outside the context (0.."
+                        + (cache.maxTokens - 1) + ")");
+            }
+            if (positions[r] >= work.maxTokens) {
+                throw new IllegalArgumentException("position " + positions[r] + " is beyond the work state's "
+                        + work.maxTokens + " tokens");
+            }
+            if (tokens[r] < 0 || tokens[r] >= config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + tokens[r] + " is outside the vocabulary (0.."
+                        + (config.vocabSize() - 1) + ")");
+            }
+        }
+        forwardBlocks(work, caches, tokens, 0, positions, n);
+        int dim = config.dim();
+        int vocab = config.vocabSize();
+        float[] all = work.batchLogits(vocab);
+        if (m == 0) {
+            return all;
+        }
+        // Rows 0..m-1 of xb: the final norm of the rows whose logits are wanted (xb is free after the last block).
+        for (int i = 0; i < m; i++) {
+            int r = logitRows[i];
+            java.util.Objects.checkIndex(r, n);
+            norm(work.xb, i * dim, work.x, r * dim, outputNorm, outputNormBias);
+        }
+        outputProjection.apply(work.xb, 0, m, all, 0, work);
+        for (int i = 0; i < m; i++) {
+            finalLogitSoftcap(all, i * vocab);
+        }
+        return all;
+    }
+
+    /**
+     * The blocks over rows {@code 0..n-1} of {@code s}: row {@code r} is token {@code tokens[offset + r]} at
+     * position {@code positions[r]} of the sequence whose KV cache {@code caches[r]} holds. Leaves the last
+     * block's output in {@code s.x}.
+     */
+    private void forwardBlocks(DecoderState s, DecoderState[] caches, int[] tokens, int offset, int[] positions, int n) {
+        for (int r = 0; r < n; r++) {
+            embed(s, tokens[offset + r], positions[r], r);
+        }
+        for (int l = 0; l < config.layers(); l++) {
+            block(l, s, n, caches, positions);
         }
     }
 
@@ -180,8 +237,8 @@ public abstract class DecoderModel implements LanguageModel {
 
     // ---- the block ----
 
-    /** Block {@code l} over rows {@code 0..n-1} of {@code s.x}, the tokens at positions {@code pos..pos+n-1}. */
-    private void block(int l, DecoderState s, int n, int pos) {
+    /** Block {@code l} over rows {@code 0..n-1} of {@code s.x}; row r at {@code positions[r]} of {@code caches[r]}'s sequence. */
+    private void block(int l, DecoderState s, int n, DecoderState[] caches, int[] positions) {
         ModelConfig c = config;
         BlockWeights b = blocks[l];
         int dim = c.dim();
@@ -204,19 +261,19 @@ public abstract class DecoderModel implements LanguageModel {
             b.wk().apply(s.xb, 0, n, s.k, 0, s);
             b.wv().apply(s.xb, 0, n, s.v, 0, s);
         }
-        float[] keys = s.keyCache[l];
-        float[] values = s.valueCache[l];
+        // Every row's keys and values are cached before any row attends: a row of a prompt chunk sees the
+        // rows before it.
         for (int r = 0; r < n; r++) {
+            int pos = positions[r];
             normalizeHeads(s.q, r * qDim, c.heads(), b.qNorm());
             normalizeHeads(s.k, r * kvDim, c.kvHeads(), b.kNorm());
-            rope.apply(s.q, r * qDim, c.heads(), c.headDim(), pos + r);
-            rope.apply(s.k, r * kvDim, c.kvHeads(), c.headDim(), pos + r);
-            System.arraycopy(s.k, r * kvDim, keys, (pos + r) * kvDim, kvDim);
-            System.arraycopy(s.v, r * vDim, values, (pos + r) * vDim, vDim);
+            rope.apply(s.q, r * qDim, c.heads(), c.headDim(), pos);
+            rope.apply(s.k, r * kvDim, c.kvHeads(), c.headDim(), pos);
+            System.arraycopy(s.k, r * kvDim, caches[r].keyCache[l], pos * kvDim, kvDim);
+            System.arraycopy(s.v, r * vDim, caches[r].valueCache[l], pos * vDim, vDim);
         }
-        int attDim = c.heads() * c.valueDim();
         for (int r = 0; r < n; r++) {
-            attention(l, s, r, pos + r, attentionScale(), attentionSoftcap(), attentionWindow(l));
+            attention(l, s, caches[r], r, positions[r], attentionScale(), attentionSoftcap(), attentionWindow(l));
         }
         b.wo().apply(s.att, 0, n, s.xb2, 0, s);
         residual(s, n, b.attnPostNorm());
@@ -303,7 +360,7 @@ public abstract class DecoderModel implements LanguageModel {
 
     /**
      * Multi-head attention of row {@code row} (the token at {@code pos}) with grouped-query
-     * sharing, over the cached keys/values of positions up to {@code pos} (the caller stored this
+     * sharing, over the keys/values that {@code cache} holds for positions up to {@code pos} (the caller stored this
      * chunk's keys and values first). Writes the concatenated head outputs into row {@code row}
      * of {@code s.att}.
      *
@@ -311,13 +368,14 @@ public abstract class DecoderModel implements LanguageModel {
      * @param softcap  tanh soft-capping of scores, or 0 for none
      * @param window   attend only to the last {@code window} positions, or 0 for all
      */
-    private void attention(int layer, DecoderState s, int row, int pos, float scale, float softcap, int window) {
+    private void attention(int layer, DecoderState s, DecoderState cache, int row, int pos, float scale, float softcap,
+                           int window) {
         int kvDim = config.kvDim();
         int vDim = config.vDim();
         int headDim = config.headDim();
         int valueDim = config.valueDim();
-        float[] keys = s.keyCache[layer];
-        float[] values = s.valueCache[layer];
+        float[] keys = cache.keyCache[layer];
+        float[] values = cache.valueCache[layer];
         int group = config.heads() / config.kvHeads();
         int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
         int n = pos - first + 1;

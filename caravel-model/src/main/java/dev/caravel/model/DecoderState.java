@@ -39,6 +39,13 @@ public final class DecoderState {
     private float[] batchLogits;  // (batch, vocab), only when every row's logits are wanted
     /** Holds the token of a one-token forward call, so that call allocates nothing. */
     final int[] singleToken = new int[1];
+    /**
+     * Per row of a chunk: whose KV cache the row reads and writes, and the row's position there. For
+     * one sequence every row names this state; continuous batching mixes the rows of several states
+     * ({@link LanguageModel#forwardRows}).
+     */
+    final DecoderState[] rowCache;
+    final int[] rowPosition;
 
     /**
      * Chooses the summation order of the coming forward steps: llama.cpp evaluates a prompt of
@@ -66,6 +73,23 @@ public final class DecoderState {
     }
 
     public DecoderState(ModelConfig c, int maxTokens, WorkerPool pool, int batch) {
+        this(c, maxTokens, pool, batch, true);
+    }
+
+    /**
+     * Activation buffers for {@link LanguageModel#forwardRows} without a KV cache of its own: the rows
+     * it evaluates read and write the caches of other states.
+     *
+     * @param maxTokens the longest sequence a row may belong to
+     */
+    public static DecoderState workspace(ModelConfig c, int maxTokens, WorkerPool pool, int batch) {
+        DecoderState s = new DecoderState(c, maxTokens, pool, batch, false);
+        // Its rows belong to different sequences: each is computed exactly as it would be alone.
+        s.scratch.setIndependentRows(true);
+        return s;
+    }
+
+    private DecoderState(ModelConfig c, int maxTokens, WorkerPool pool, int batch, boolean withCache) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be ≥ 1, got " + batch);
         }
@@ -83,11 +107,30 @@ public final class DecoderState {
         hb = new float[batch * 2 * c.ffnDim()];
         hb2 = new float[batch * c.ffnDim()];
         logits = new float[c.vocabSize()];
-        keyCache = new float[c.layers()][maxTokens * c.kvDim()];
-        valueCache = new float[c.layers()][maxTokens * c.vDim()];
+        rowCache = new DecoderState[batch];
+        rowPosition = new int[batch];
+        int cached = withCache ? maxTokens : 0;
+        keyCache = new float[c.layers()][cached * c.kvDim()];
+        valueCache = new float[c.layers()][cached * c.vDim()];
         parallel = new ParallelMatMul(pool);
         int maxCols = Math.max(Math.max(c.dim(), c.heads() * c.valueDim()), c.ffnDim());
         scratch = new MatMulScratch(maxCols, batch, MatMulScratch.Numerics.fromProperty());
+    }
+
+    /**
+     * Copies the keys and values of positions {@code 0..count-1} from {@code other}'s cache, so a sequence
+     * starting with the same {@code count} tokens need not recompute them (a shared system prompt).
+     */
+    public void copyCacheFrom(DecoderState other, int count) {
+        if (count < 0 || count > Math.min(maxTokens, other.maxTokens) || keyCache.length != other.keyCache.length) {
+            throw new IllegalArgumentException("cannot copy " + count + " cached positions between these states");
+        }
+        for (int l = 0; l < keyCache.length; l++) {
+            int kv = keyCache[l].length / maxTokens;
+            int vv = valueCache[l].length / maxTokens;
+            System.arraycopy(other.keyCache[l], 0, keyCache[l], 0, count * kv);
+            System.arraycopy(other.valueCache[l], 0, valueCache[l], 0, count * vv);
+        }
     }
 
     /** The (batch, vocab) buffer for every row's logits, made on first use. */

@@ -33,4 +33,22 @@ public interface LanguageModel {
      *             (computing all of them costs an output projection per token)
      */
     float[] forward(DecoderState state, int[] tokens, int offset, int count, int pos, LogitsSink sink);
+
+    /**
+     * Continuous batching: evaluates {@code n ≤ work.batch} rows that may belong to different sequences in
+     * one pass over the weights. Row {@code r} is token {@code tokens[r]} at position {@code positions[r]} of
+     * the sequence whose KV cache {@code caches[r]} holds; {@code work} only lends its activation buffers
+     * (its own cache is untouched unless it is one of {@code caches}).
+     *
+     * <p>Rows of one sequence come in increasing, consecutive positions, after the positions its cache
+     * already holds; each row attends to its own sequence only. With a {@link DecoderState#workspace} as
+     * {@code work} every row's result is bit-identical to evaluating its sequence alone, one token at a time,
+     * so what a request gets never depends on what it was batched with.
+     *
+     * @param logitRows the rows whose next-token logits are wanted, {@code m} of them
+     * @return a buffer of {@code work}'s whose row {@code i} (of {@code vocab} floats) holds the logits after
+     *         row {@code logitRows[i]}; valid until the next call
+     */
+    float[] forwardRows(DecoderState work, DecoderState[] caches, int[] tokens, int[] positions, int n,
+                        int[] logitRows, int m);
 }

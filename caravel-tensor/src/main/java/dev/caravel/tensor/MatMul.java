@@ -80,8 +80,12 @@ public final class MatMul {
                 }
             }
         } else {
+            // One-row numerics, also for several independent rows (continuous batching).
             for (int r = rowStart; r < rowEnd; r++) {
-                out[outOffset + r] = kernel.dot(data, r * rowBytes, a, 0, cols);
+                long off = r * rowBytes;
+                for (int b = 0; b < n; b++) {
+                    out[outOffset + b * rows + r] = kernel.dot(data, off, a, b * cols, cols);
+                }
             }
         }
     }

@@ -23,6 +23,7 @@ public final class MatMulScratch {
     /** FAST: the activations as given (batch, cols). */
     private final float[] floats;
     private boolean batchNumerics;
+    private boolean independentRows;
     private GgmlType preparedType;
     private int preparedCols;
     private int preparedBatch;
@@ -166,9 +167,18 @@ public final class MatMulScratch {
         return batchNumerics;
     }
 
+    /**
+     * Continuous batching: rows of a batch belong to different sequences, and each must come out exactly as
+     * if it had been evaluated alone (one-row numerics), so that a request's output never depends on what it
+     * was batched with. Overrides {@link #setBatchNumerics}. Default: off.
+     */
+    public void setIndependentRows(boolean on) {
+        this.independentRows = on;
+    }
+
     /** Whether the prepared activations are to be multiplied with the batched numerics (see {@link #setBatchNumerics}). */
     public boolean usesBatchedNumerics() {
-        return batchNumerics || preparedBatch >= 2;
+        return !independentRows && (batchNumerics || preparedBatch >= 2);
     }
 
     /** LLAMA_CPP numerics: the converted activations (row b starts at element {@code b * preparedCols()}). */
