@@ -31,53 +31,53 @@ import java.util.concurrent.atomic.AtomicLong;
  * CDN-like URL on another host name (localhost instead of 127.0.0.1) that serves the bytes with Range support.
  * Faults are injected per test: dropped connections, 5xx answers, stalls, corrupt bytes, gated repositories.
  */
-final class FakeHub implements AutoCloseable {
-    static final Path SHARED = Path.of(System.getProperty("caravel.shared", "../../shared"));
-    static final String TOKEN = "hf_test_token";
+public final class FakeHub implements AutoCloseable {
+    public static final Path SHARED = Path.of(System.getProperty("caravel.shared", "../../shared"));
+    public static final String TOKEN = "hf_test_token";
 
-    record Served(Path source, long size, String sha256, long advertisedSize) {
+    public record Served(Path source, long size, String sha256, long advertisedSize) {
     }
 
-    record Request(String method, String path, String range, String authorization) {
+    public record Request(String method, String path, String range, String authorization) {
     }
 
     private final HttpServer server;
     private final Map<String, Map<String, Served>> repos = new ConcurrentHashMap<>();
     private final Map<String, String> commits = new ConcurrentHashMap<>();
     private final Map<String, Served> blobs = new ConcurrentHashMap<>();
-    final List<Request> requests = new CopyOnWriteArrayList<>();
-    final java.util.Set<String> gated = ConcurrentHashMap.newKeySet();
+    public final List<Request> requests = new CopyOnWriteArrayList<>();
+    public final java.util.Set<String> gated = ConcurrentHashMap.newKeySet();
 
     /** Drop the connection of the next GETs of file bytes after this many bytes of the body. */
-    final AtomicLong dropAfter = new AtomicLong(-1);
-    final AtomicInteger drops = new AtomicInteger();
+    public final AtomicLong dropAfter = new AtomicLong(-1);
+    public final AtomicInteger drops = new AtomicInteger();
     /** Answer the next CDN GETs with 503. */
-    final AtomicInteger failures = new AtomicInteger();
+    public final AtomicInteger failures = new AtomicInteger();
     /** Answer the next metadata (resolve) requests with 500. */
-    final AtomicInteger metadataFailures = new AtomicInteger();
+    public final AtomicInteger metadataFailures = new AtomicInteger();
     /** Stall the next CDN GET for this many ms before sending anything of the body. */
-    final AtomicLong stallMillis = new AtomicLong();
+    public final AtomicLong stallMillis = new AtomicLong();
     /** Flip a byte of every file served. */
-    volatile boolean corrupt;
+    public volatile boolean corrupt;
 
-    FakeHub() throws IOException {
+    public FakeHub() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::handle);
         server.start();
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    HubConfig config(Path cache) {
+    public HubConfig config(Path cache) {
         return new HubConfig(endpoint(), null, cache, false, java.time.Duration.ofSeconds(5),
                 java.time.Duration.ofSeconds(5), 3, java.time.Duration.ofMillis(10));
     }
 
     /** Adds a repository whose files are shared models, under the names given. */
-    FakeHub repo(String repo, Map<String, String> fileToSharedModel) {
+    public FakeHub repo(String repo, Map<String, String> fileToSharedModel) {
         Map<String, Served> files = new LinkedHashMap<>();
         fileToSharedModel.forEach((name, model) -> files.put(name, serve(SHARED.resolve("models").resolve(model), -1)));
         repos.put(repo, files);
@@ -86,25 +86,25 @@ final class FakeHub implements AutoCloseable {
     }
 
     /** A file whose advertised size is {@code size} (to test the free-space check). */
-    FakeHub hugeFile(String repo, String file, long size) {
+    public FakeHub hugeFile(String repo, String file, long size) {
         repos.get(repo).put(file, serve(SHARED.resolve("models/stories260K.gguf"), size));
         return this;
     }
 
     /** A new commit on main (the files stay the same). */
-    void newCommit(String repo, String salt) {
+    public void newCommit(String repo, String salt) {
         commits.put(repo, sha1(repo + "@" + salt));
     }
 
-    String commit(String repo) {
+    public String commit(String repo) {
         return commits.get(repo);
     }
 
-    Served file(String repo, String file) {
+    public Served file(String repo, String file) {
         return repos.get(repo).get(file);
     }
 
-    List<Request> requests(String method, String pathPart) {
+    public List<Request> requests(String method, String pathPart) {
         return requests.stream().filter(r -> r.method.equals(method) && r.path.contains(pathPart)).toList();
     }
 
@@ -286,7 +286,7 @@ final class FakeHub implements AutoCloseable {
         }
     }
 
-    static byte[] bytes(Served s) throws IOException {
+    public static byte[] bytes(Served s) throws IOException {
         try (InputStream in = Files.newInputStream(s.source)) {
             return in.readAllBytes();
         }
