@@ -24,7 +24,9 @@ final class DefaultModel {
         if (cached.isPresent()) {
             return cached.get().path();
         }
-        System.err.println("caravel: no model given; pulling the default model " + REPO + "/" + FILE);
+        if (!hub.config().offline()) {
+            System.err.println("caravel: no model given; pulling the default model " + REPO + "/" + FILE);
+        }
         try {
             return hub.pull(ref).path();
         } catch (HubException e) {

@@ -232,9 +232,19 @@ final class Download {
         }
     }
 
+    /** What went wrong, for the retry line: the JDK's body stream says only "closed" and keeps the cause below. */
     private static String reason(Exception e) {
-        String m = e.getMessage();
-        return m != null && !m.isBlank() ? m : e.getClass().getSimpleName();
+        if (e instanceof Retry) {
+            return e.getMessage();
+        }
+        String message = null;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank() && !t.getMessage().equals("closed")) {
+                message = t.getMessage();
+                break;
+            }
+        }
+        return "connection lost" + (message != null ? " (" + message + ")" : "");
     }
 
     static boolean diskFull(IOException e) {

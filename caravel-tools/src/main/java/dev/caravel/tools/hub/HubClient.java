@@ -220,12 +220,20 @@ public final class HubClient {
 
     HubException networkError(IOException e) {
         String reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        if (e instanceof UnknownHostException || e.getCause() instanceof UnresolvedAddressException) {
-            reason = "unknown host";
-        } else if (e instanceof ConnectException || e.getCause() instanceof ConnectException) {
-            reason = "connection refused";
-        } else if (e instanceof HttpConnectTimeoutException) {
-            reason = "connection timed out";
+        // The JDK wraps the cause that says what happened (ConnectException around UnresolvedAddressException).
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
+                reason = "unknown host";
+                break;
+            } else if (t instanceof HttpConnectTimeoutException) {
+                reason = "connection timed out";
+                break;
+            } else if (t instanceof java.net.http.HttpTimeoutException) {
+                reason = "no answer within " + config.stallTimeout().toSeconds() + " s";
+                break;
+            } else if (t instanceof ConnectException) {
+                reason = "connection refused";
+            }
         }
         return new HubException(HubException.Kind.NETWORK, "cannot reach " + config.host() + " (" + reason
                 + "); offline, use a local file (-m model.gguf) or a pulled model with --offline; "

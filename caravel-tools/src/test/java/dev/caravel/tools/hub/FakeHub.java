@@ -57,6 +57,8 @@ public final class FakeHub implements AutoCloseable {
     public final AtomicInteger metadataFailures = new AtomicInteger();
     /** Stall the next CDN GET for this many ms before sending anything of the body. */
     public final AtomicLong stallMillis = new AtomicLong();
+    /** Send file bytes at about this rate (0: as fast as possible), to watch the progress bar. */
+    public volatile long bytesPerSecond;
     /** Flip a byte of every file served. */
     public volatile boolean corrupt;
 
@@ -258,7 +260,22 @@ public final class FakeHub implements AutoCloseable {
             // Leave without finishing the body: the server closes the connection short of Content-Length.
             throw new IOException("dropped on purpose");
         }
-        out.write(bytes, (int) start, (int) length);
+        long rate = bytesPerSecond;
+        if (rate <= 0) {
+            out.write(bytes, (int) start, (int) length);
+            return;
+        }
+        int chunk = (int) Math.max(1, rate / 20);
+        for (long at = start; at < bytes.length; at += chunk) {
+            out.write(bytes, (int) at, (int) Math.min(chunk, bytes.length - at));
+            out.flush();
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private boolean authorised(HttpExchange ex, String repo) {
