@@ -30,6 +30,18 @@ final class HubAccess {
         return new ModelHub(config(offline), new ProgressBar(System.err, terminal), note -> System.err.println("caravel: " + note));
     }
 
+    /** The cached file a model name refers to, or null (not a name, not cached, or any error: the command reports it). */
+    static Path cachedOrNull(String model) {
+        try {
+            if (!dev.caravel.tools.hub.ModelRef.looksLikeRef(model)) {
+                return null;
+            }
+            return hub(true).cached(dev.caravel.tools.hub.ModelRef.parse(model)).map(f -> f.path()).orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** The local file of a {@code -m} value: a path, or a model from the cache or the Hub. */
     static Path resolve(String model, boolean offline) {
         return hub(offline).resolve(model);

@@ -54,6 +54,8 @@ class PullCommandTest {
         assertThat(list.exitCode()).isZero();
         assertThat(list.out()).startsWith("NAME").contains("qwen2.5:0.5b").contains(Q4).contains("Q4_K_M").contains(path.toString());
 
+        assertThat(ModelPrefetch.modelArgument(new String[] {"run", "-m", "qwen2.5:0.5b"})).as("cached names are prefetched").isEqualTo(path);
+        assertThat(ModelPrefetch.modelArgument(new String[] {"run", "-m", "qwen2.5:0.5b-q8_0"})).isNull();
         CliRunner.Result run = CliRunner.run("run", "-m", "qwen2.5:0.5b", "-p", "Hello", "-n", "3", "--temp", "0");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.err()).contains("generated 3 tokens").doesNotContain("pulling");

@@ -45,12 +45,19 @@ public final class HubClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HubConfig config;
-    private final HttpClient http;
+    private HttpClient http;
 
     public HubClient(HubConfig config) {
         this.config = config;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(config.connectTimeout()).build();
+    }
+
+    /** Made on first use: a cached model needs no network, and an HttpClient starts a selector thread. */
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(config.connectTimeout()).build();
+        }
+        return http;
     }
 
     public HubConfig config() {
@@ -185,7 +192,7 @@ public final class HubClient {
 
     private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) throws IOException {
         try {
-            return http.send(request, body);
+            return http().send(request, body);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new HubException(HubException.Kind.NETWORK, "interrupted while talking to " + request.uri().getHost());

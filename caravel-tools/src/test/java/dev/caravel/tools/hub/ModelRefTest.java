@@ -105,6 +105,13 @@ class ModelRefTest {
     }
 
     @Test
+    void diskFullErrorsAreRecognisedWhereverTheJdkPutsThem() {
+        assertThat(Download.diskFull(new java.io.IOException("No space left on device"))).isTrue();
+        assertThat(Download.diskFull(new java.io.IOException("write failed", new java.io.IOException("No space left on device")))).isTrue();
+        assertThat(Download.diskFull(new java.io.IOException("Broken pipe"))).isFalse();
+    }
+
+    @Test
     void theProgressLineShowsPercentBytesRateAndEta() {
         long[] now = {0};
         ByteArrayOutputStream out = new ByteArrayOutputStream();
