@@ -129,6 +129,11 @@ public final class ModelHub {
             HubClient.FileInfo info = client.head(ref.repo(), "main", file);
             return fetch(ref.repo(), file, info, treeSha);
         } catch (HubException e) {
+            if (e.kind() == HubException.Kind.NOT_FOUND && ref.shortName() != null) {
+                // The table of short names may be behind the Hub (a repository renamed or removed).
+                throw new HubException(e.kind(), e.getMessage() + "; '" + ref.shortName() + "' is a short name for "
+                        + ref.repo() + " (known names: " + ModelRegistry.names() + "; any repository works as org/name)", e);
+            }
             if (e.kind() == HubException.Kind.NETWORK) {
                 Optional<HubCache.CachedFile> hit = cached(ref);
                 if (hit.isPresent()) {

@@ -199,6 +199,9 @@ class ModelHubTest {
                 .hasMessageContaining("file nope.gguf not found in " + REPO);
         assertThatThrownBy(() -> modelHub().pull(ModelRef.parse(REPO + ":Q2_K")))
                 .hasMessageContaining("no single-file Q2_K GGUF in " + REPO).hasMessageContaining(Q8 + " (Q8_0)");
+        assertThatThrownBy(() -> modelHub().resolve("llama3.2:3b"))
+                .hasMessageContaining("repository bartowski/Llama-3.2-3B-Instruct-GGUF not found")
+                .hasMessageContaining("'llama3.2:3b' is a short name for").hasMessageContaining("known names: qwen2.5:0.5b");
         assertThatThrownBy(() -> modelHub().resolve("qwen9:1b"))
                 .hasMessageContaining("unknown model 'qwen9:1b'").hasMessageContaining("qwen2.5:0.5b").hasMessageContaining("llama3.2:1b");
     }
