@@ -24,6 +24,7 @@ final class Errors {
             case ContextOverflowException c -> c.getMessage();
             case TemplateException t -> "template error: " + t.getMessage();
             case UsageException u -> u.getMessage();
+            case dev.caravel.tools.hub.HubException h -> h.getMessage();
             case IllegalArgumentException i -> i.getMessage();
             case UnsupportedOperationException u -> u.getMessage();
             case UncheckedIOException io -> io.getCause().getMessage();

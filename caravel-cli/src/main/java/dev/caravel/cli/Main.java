@@ -36,6 +36,9 @@ public final class Main implements Runnable {
         m.put("bench", BenchCommand::new);
         m.put("quantize", QuantizeCommand::new);
         m.put("synth", SynthCommand::new);
+        m.put("pull", PullCommand::new);
+        m.put("list", ListCommand::new);
+        m.put("rm", RmCommand::new);
         m.put("bench-serve", BenchServeCommand::new);
         m.put("help", CommandLine.HelpCommand::new);
         return m;

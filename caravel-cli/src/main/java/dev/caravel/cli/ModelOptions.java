@@ -9,9 +9,14 @@ import java.nio.file.Path;
 
 /** {@code -m FILE} and {@code -c N}, shared by the commands that load a model. */
 final class ModelOptions {
-    @Option(names = {"-m", "--model"}, paramLabel = "FILE",
-            description = "GGUF model file (default: ${sys:caravel.defaultModel:-the default model}, pulled on first use).")
-    Path model;
+    @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
+            description = "GGUF model file, or a model to pull: a short name (qwen2.5:0.5b, llama3.2:1b-q8_0; see "
+                    + "'caravel list --known') or a Hub repository org/name[/file.gguf] (default: "
+                    + "${sys:caravel.defaultModel:-the default model}, pulled on first use).")
+    String model;
+
+    @Option(names = "--offline", description = "Do not use the network: models come from the local cache only (also HF_HUB_OFFLINE=1).")
+    boolean offline;
 
     @Option(names = {"-c", "--ctx-size"}, paramLabel = "N",
             description = "Context size in tokens (default: the model's, at most 4096).", defaultValue = "0")
@@ -35,7 +40,7 @@ final class ModelOptions {
     }
 
     LoadedModel load() {
-        Path path = model != null ? model : DefaultModel.resolve();
+        Path path = model != null ? HubAccess.resolve(model, offline) : DefaultModel.resolve(offline);
         if (!Files.exists(path)) {
             throw new UsageException(path + ": no such file");
         }

@@ -44,7 +44,10 @@ final class ModelPrefetch implements AutoCloseable {
         return prefetch;
     }
 
-    /** The {@code -m} / {@code --model} value of a model command, when it is an existing regular file; else null. */
+    /**
+     * The file the {@code -m} / {@code --model} value of a model command names: an existing regular file, or a model
+     * name already in the Hub cache (looked up without the network, as {@link ModelOptions#load()} will); else null.
+     */
     static Path modelArgument(String[] args) {
         if (args.length == 0 || !COMMANDS.contains(args[0])) {
             return null;
@@ -67,10 +70,13 @@ final class ModelPrefetch implements AutoCloseable {
         }
         try {
             Path path = Path.of(value);
-            return Files.isRegularFile(path) ? path : null;
+            if (Files.isRegularFile(path)) {
+                return path;
+            }
         } catch (InvalidPathException e) {
-            return null;
+            // maybe a model name
         }
+        return HubAccess.cachedOrNull(value);
     }
 
     /**
