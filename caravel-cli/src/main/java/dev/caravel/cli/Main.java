@@ -36,6 +36,8 @@ public final class Main implements Runnable {
         m.put("bench", BenchCommand::new);
         m.put("quantize", QuantizeCommand::new);
         m.put("synth", SynthCommand::new);
+        m.put("convert", ConvertCommand::new);
+        m.put("export", ExportCommand::new);
         m.put("help", CommandLine.HelpCommand::new);
         return m;
     }

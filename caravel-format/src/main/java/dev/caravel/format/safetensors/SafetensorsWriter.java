@@ -61,6 +61,12 @@ public final class SafetensorsWriter implements AutoCloseable {
         Path absolute = path.toAbsolutePath();
         Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".partial");
         try {
+            // createTempFile makes the file private; a weights file is ordinarily world-readable.
+            try {
+                Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: keep its defaults
+            }
             return new SafetensorsWriter(absolute, temp, FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
