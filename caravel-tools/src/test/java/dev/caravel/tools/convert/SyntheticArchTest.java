@@ -39,6 +39,11 @@ class SyntheticArchTest {
     private Path check(Path hf, String arch, int headDim) throws IOException {
         Path gguf = dir.resolve("model.gguf");
         HfToGguf.convert(hf, gguf, QuantType.F32, 2, null);
+        // CARAVEL_CONVERT_KEEP=DIR keeps an F16 conversion of each checkpoint, e.g. to try it in llama.cpp.
+        String keep = System.getenv("CARAVEL_CONVERT_KEEP");
+        if (keep != null) {
+            HfToGguf.convert(hf, Path.of(keep, arch + "-" + hf.getParent().getFileName() + ".gguf"), QuantType.F16, 2, null);
+        }
         ModelConfig c = ConvertTesting.config(gguf);
         assertThat(c.architecture()).isEqualTo(arch);
         assertThat(c.dim()).isEqualTo(DIM);
