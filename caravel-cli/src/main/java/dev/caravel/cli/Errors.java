@@ -20,6 +20,7 @@ final class Errors {
         }
         String message = switch (e) {
             case GgufFormatException g -> g.getMessage();
+            case dev.caravel.format.safetensors.SafetensorsFormatException s -> s.getMessage();
             case ModelException m -> m.getMessage();
             case ContextOverflowException c -> c.getMessage();
             case TemplateException t -> "template error: " + t.getMessage();

@@ -39,6 +39,8 @@ public final class Main implements Runnable {
         m.put("pull", PullCommand::new);
         m.put("list", ListCommand::new);
         m.put("rm", RmCommand::new);
+        m.put("convert", ConvertCommand::new);
+        m.put("export", ExportCommand::new);
         m.put("bench-serve", BenchServeCommand::new);
         m.put("help", CommandLine.HelpCommand::new);
         return m;
