@@ -146,9 +146,7 @@ final class Routes implements HttpHandler {
             }
         };
         if (api == null) {
-            if (!call.responded()) {
-                call.status = 499; // nginx's "client closed request", for the log and metrics only
-            }
+            call.status = 499; // nginx's "client closed request", for the log and metrics only
             return;
         }
         if (call.responded() && !call.isStreaming()) {
