@@ -87,10 +87,15 @@ public final class CompletionEndpoint {
         List<String> stops = f.stops("stop", 4);
         boolean promptLogprobs = echo && logprobs >= 0;
         int jobs = prompts.size() * n;
-        Generation g = Generation.submit(m.scheduler(), jobs, (i, listener) -> new BatchJob(prompts.get(i / n).ids(),
-                // The engine always samples one token; with max_tokens 0 it is dropped (see collect).
-                new GenerationRequest(Math.max(1, maxTokens), sampling.params(i % n), stops, false),
-                logprobs, promptLogprobs, null, listener));
+        Generation g;
+        try {
+            g = Generation.submit(m.scheduler(), jobs, (i, listener) -> new BatchJob(prompts.get(i / n).ids(),
+                    // The engine always samples one token; with max_tokens 0 it is dropped (see collect).
+                    new GenerationRequest(Math.max(1, maxTokens), sampling.params(i % n), stops, false),
+                    logprobs, promptLogprobs, null, listener));
+        } catch (dev.caravel.engine.ContextOverflowException e) {
+            throw new ApiException(400, "invalid_request_error", e.getMessage(), "prompt", "context_length_exceeded");
+        }
         Request r = new Request(m, prompts, n, echo, logprobs, maxTokens, includeUsage);
         try {
             if (stream) {
