@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every error status with OpenAI's error object, auth, and a client that goes away mid-stream. One slot and
- * no queue, so a second concurrent request is refused (429); a key is required.
+ * no queue, so a second concurrent request is refused (429); a key is required. stories260K gets slots of
+ * 2048 tokens, and at temperature 1.5 it never ends a story: 2000 tokens keep its slot busy for seconds.
  */
 class ErrorsTest {
     static final String KEY = "sk-test-123";
@@ -26,7 +27,7 @@ class ErrorsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        s = TestServer.start(1, 512, 0, KEY, 64 * 1024);
+        s = TestServer.start(1, 2048, 0, KEY, 64 * 1024);
     }
 
     @AfterAll
@@ -88,12 +89,13 @@ class ErrorsTest {
 
     @Test
     void promptLongerThanTheContextSaysBothNumbers() throws Exception {
+        // random-llama's slots hold its whole context, 512 tokens.
         String ids = String.join(", ", Collections.nCopies(600, "100"));
-        JsonNode e = error(s.post("/v1/completions", "{\"model\": \"stories260K\", \"prompt\": [" + ids + "]}"), 400);
+        JsonNode e = error(s.post("/v1/completions", "{\"model\": \"random-llama-q4_k_m\", \"prompt\": [" + ids + "]}"), 400);
         assertThat(e.get("message").asText()).contains("600").contains("512");
         assertThat(e.get("code").asText()).isEqualTo("context_length_exceeded");
         String longText = "word ".repeat(700);
-        e = error(s.post("/v1/chat/completions", "{\"model\": \"stories260K\", \"messages\": [{\"role\": \"user\", \"content\": \""
+        e = error(s.post("/v1/chat/completions", "{\"model\": \"random-llama-q4_k_m\", \"messages\": [{\"role\": \"user\", \"content\": \""
                 + longText + "\"}]}"), 400);
         assertThat(e.get("code").asText()).isEqualTo("context_length_exceeded");
     }
@@ -133,11 +135,12 @@ class ErrorsTest {
         assertThat(s.http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
     }
 
-    /** A long streamed generation on the model's only slot (random weights rarely stop early). */
+    /** A long streamed generation on the model's only slot. */
     static HttpResponse<InputStream> longStream() throws Exception {
         HttpRequest req = s.request("/v1/completions").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("""
-                        {"model": "random-llama-q4_k_m", "prompt": "Once", "max_tokens": 500, "seed": 1, "stream": true}""")).build();
+                        {"model": "stories260K", "prompt": "Once", "max_tokens": 2000, "temperature": 1.5, "seed": 1,
+                         "stream": true}""")).build();
         HttpResponse<InputStream> r = s.http.send(req, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         return r;
@@ -145,22 +148,23 @@ class ErrorsTest {
 
     @Test
     void busySlotAndFullQueueGive429ThenDisconnectFreesTheSlot() throws Exception {
-        ServedModel llama = s.server.models().get("random-llama-q4_k_m");
-        long generatedBefore = llama.scheduler().stats().generatedTokens();
+        ServedModel stories = s.server.models().get("stories260K");
+        TestServer.waitIdle(stories, 10_000);
+        long generatedBefore = stories.scheduler().stats().generatedTokens();
         HttpResponse<InputStream> r = longStream();
         BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
         assertThat(in.readLine()).startsWith("data: {");
-        assertThat(llama.scheduler().stats().active()).isEqualTo(1);
+        assertThat(stories.scheduler().stats().active()).isEqualTo(1);
 
-        HttpResponse<String> busy = s.post("/v1/completions", "{\"model\": \"random-llama-q4_k_m\", \"prompt\": \"x\", \"max_tokens\": 1}");
+        HttpResponse<String> busy = s.post("/v1/completions", "{\"model\": \"stories260K\", \"prompt\": \"x\", \"max_tokens\": 1}");
         assertThat(error(busy, 429).get("code").asText()).isEqualTo("queue_full");
         assertThat(busy.headers().firstValue("Retry-After")).isPresent();
 
         // The client goes away: the next write fails, the job is cancelled and the slot is free again.
         r.body().close();
-        assertThat(TestServer.waitIdle(llama, 10_000)).isZero();
-        long generated = llama.scheduler().stats().generatedTokens() - generatedBefore;
-        assertThat(generated).isLessThan(500);
+        assertThat(TestServer.waitIdle(stories, 10_000)).isZero();
+        long generated = stories.scheduler().stats().generatedTokens() - generatedBefore;
+        assertThat(generated).isLessThan(2000);
         // The request's own thread notices and logs "499" (client closed request) right after.
         String gone = "caravel_requests_total{endpoint=\"/v1/completions\",status=\"499\"} 1";
         for (int i = 0; i < 200 && !s.get("/metrics").body().contains(gone); i++) {
@@ -168,22 +172,24 @@ class ErrorsTest {
         }
         assertThat(s.get("/metrics").body()).contains(gone);
         // And the model serves the next request.
-        assertThat(s.post("/v1/completions", "{\"model\": \"random-llama-q4_k_m\", \"prompt\": \"x\", \"max_tokens\": 1}")
+        assertThat(s.post("/v1/completions", "{\"model\": \"stories260K\", \"prompt\": \"x\", \"max_tokens\": 1}")
                 .statusCode()).isEqualTo(200);
     }
 
     @Test
     void disconnectedChatStreamFreesTheSlot() throws Exception {
-        ServedModel llama = s.server.models().get("random-llama-q4_k_m");
-        TestServer.waitIdle(llama, 10_000);
+        ServedModel stories = s.server.models().get("stories260K");
+        TestServer.waitIdle(stories, 10_000);
+        long generatedBefore = stories.scheduler().stats().generatedTokens();
         HttpRequest req = s.request("/v1/chat/completions").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("""
-                        {"model": "random-llama-q4_k_m", "messages": [{"role": "user", "content": "go"}], "seed": 2,
-                         "max_tokens": 450, "stream": true}""")).build();
+                        {"model": "stories260K", "messages": [{"role": "user", "content": "go"}], "seed": 2,
+                         "temperature": 1.5, "max_tokens": 1900, "stream": true}""")).build();
         HttpResponse<InputStream> r = s.http.send(req, HttpResponse.BodyHandlers.ofInputStream());
         BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
         assertThat(in.readLine()).startsWith("data: {");
         r.body().close();
-        assertThat(TestServer.waitIdle(llama, 10_000)).isZero();
+        assertThat(TestServer.waitIdle(stories, 10_000)).isZero();
+        assertThat(stories.scheduler().stats().generatedTokens() - generatedBefore).isLessThan(1900);
     }
 }

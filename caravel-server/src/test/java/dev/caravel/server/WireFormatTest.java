@@ -245,4 +245,38 @@ class WireFormatTest {
                 .contains("caravel_time_to_first_token_seconds_bucket{model=\"stories260K\",le=\"+Inf\"}")
                 .contains("caravel_tokens_per_second{model=\"stories260K\"}");
     }
+
+    @Test
+    void streamedChoicesCarryTheirIndexAndLogprobs() throws Exception {
+        HttpResponse<String> r = s.post("/v1/chat/completions",
+                CHAT.formatted(", \"stream\": true, \"n\": 2, \"logprobs\": true, \"top_logprobs\": 1, \"seed\": 5, \"temperature\": 1"));
+        List<String> events = TestServer.events(r.body());
+        int[] finished = new int[2];
+        int[] logprobs = new int[2];
+        for (String e : events.subList(0, events.size() - 1)) {
+            JsonNode choice = TestServer.parse(e).get("choices").get(0);
+            int i = choice.get("index").asInt();
+            if (!choice.get("finish_reason").isNull()) {
+                finished[i]++;
+            }
+            if (!choice.get("logprobs").isNull()) {
+                logprobs[i] += choice.get("logprobs").get("content").size();
+            }
+        }
+        assertThat(finished).containsExactly(1, 1);
+        JsonNode whole = s.postJson("/v1/chat/completions",
+                CHAT.formatted(", \"n\": 2, \"logprobs\": true, \"top_logprobs\": 1, \"seed\": 5, \"temperature\": 1"), 200);
+        for (int i = 0; i < 2; i++) {
+            assertThat(logprobs[i]).isEqualTo(whole.get("choices").get(i).get("logprobs").get("content").size());
+        }
+    }
+
+    @Test
+    void tokenizeWithPiecesAndModelChoice() throws Exception {
+        JsonNode t = s.postJson("/tokenize", "{\"model\": \"stories260K\", \"content\": \"Once\", \"with_pieces\": true}", 200);
+        assertThat(t.get("tokens").get(0).has("id")).isTrue();
+        assertThat(t.get("tokens").get(0).get("piece").asText()).contains("Once");
+        // Four models are served: which one must be said.
+        assertThat(s.post("/tokenize", "{\"content\": \"Once\"}").statusCode()).isEqualTo(400);
+    }
 }
