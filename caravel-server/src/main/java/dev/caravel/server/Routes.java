@@ -138,6 +138,8 @@ final class Routes implements HttpHandler {
             }
             case TemplateException e -> new ApiException(400, "invalid_request_error",
                     "the model's chat template could not render these messages: " + e.getMessage(), "messages", "template_error");
+            // The engine's argument checks carry client-facing messages (a token id outside the vocabulary, …).
+            case IllegalArgumentException i -> new ApiException(400, "invalid_request_error", i.getMessage(), null, "invalid_value");
             case IOException io -> null; // the client went away: nothing to tell it
             default -> {
                 LOG.error("internal error serving {}", call.exchange().getRequestURI(), t);

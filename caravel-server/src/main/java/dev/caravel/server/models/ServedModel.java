@@ -58,7 +58,13 @@ public final class ServedModel implements AutoCloseable {
         }
         if (!Architectures.supported().contains(arch)) {
             try {
-                EmbeddingModel encoder = Architectures.loadEncoder(file);
+                EmbeddingModel encoder;
+                try {
+                    encoder = Architectures.loadEncoder(file);
+                } catch (dev.caravel.model.ModelException notEncoder) {
+                    throw new dev.caravel.model.ModelException(path.getFileName() + ": unsupported architecture '" + arch
+                            + "' (text: " + String.join(", ", Architectures.supported()) + "; embeddings: bert)");
+                }
                 Tokenizer tokenizer = Tokenizers.fromGguf(file.meta());
                 return new ServedModel(name, created, null, null, file, encoder, tokenizer, slots);
             } catch (RuntimeException e) {
