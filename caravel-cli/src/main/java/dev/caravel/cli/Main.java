@@ -33,6 +33,7 @@ public final class Main implements Runnable {
         m.put("template", TemplateCommand::new);
         m.put("info", InfoCommand::new);
         m.put("embed", EmbedCommand::new);
+        m.put("serve", ServeCommand::new);
         m.put("bench", BenchCommand::new);
         m.put("quantize", QuantizeCommand::new);
         m.put("synth", SynthCommand::new);

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The subcommands are registered lazily; help and errors must not notice. */
 class MainTest {
-    static final String[] COMMANDS = {"run", "chat", "tokenize", "template", "info", "embed", "bench", "quantize", "synth", "pull", "list", "rm", "convert", "export", "bench-serve", "help"};
+    static final String[] COMMANDS = {"run", "chat", "tokenize", "template", "info", "embed", "serve", "bench", "quantize", "synth", "pull", "list", "rm", "convert", "export", "bench-serve", "help"};
 
     @Test
     void helpAndNoArgumentsListEveryCommandInOrder() {
