@@ -209,13 +209,25 @@ class BatchSchedulerTest {
     void aSharedPrefixIsCopiedFromABusySlot() throws Exception {
         try (BatchScheduler sched = BatchScheduler.forModel(stories, 2, 256, 4)) {
             int[] system = prompt("Once upon a time, there was a little girl named Lily. She loved to play");
-            Collector long1 = new Collector();
-            long1.cancelAfter = 1000;
+            CountDownLatch generating = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Collector long1 = new Collector() {
+                @Override
+                public boolean onToken(int token, String piece, TokenLogprobs lp) {
+                    // Its prompt is cached once it generates; it stays busy until the second job has run.
+                    generating.countDown();
+                    if (tokens.size() == 3) {
+                        await(release);
+                    }
+                    return super.onToken(token, piece, lp);
+                }
+            };
             sched.submit(job(system, 100, SamplingParams.greedy(), -1, long1));
-            Thread.sleep(50);
+            assertThat(generating.await(30, TimeUnit.SECONDS)).isTrue();
             int[] other = prompt("Once upon a time, there was a little girl named Lily. She loved to play with her cat");
             Collector c = new Collector();
             sched.submit(job(other, 10, SamplingParams.greedy(), -1, c));
+            release.countDown();
             GenerationResult r = c.result();
             assertThat(r.reusedTokens()).isGreaterThan(10);
             assertThat(c.tokens).containsExactlyElementsOf(aloneGreedy(other, 10));
