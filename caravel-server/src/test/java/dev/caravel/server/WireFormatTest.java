@@ -57,6 +57,19 @@ class WireFormatTest {
     }
 
     @Test
+    void llamaCppSamplingExtensionsAreAccepted() throws Exception {
+        // ignore_eos: exactly max_tokens, as benchmarks (bench-serve --ignore-eos) need; top_k 1 is greedy.
+        String body = CHAT.formatted(", \"ignore_eos\": true, \"top_k\": 1, \"min_p\": 0.05, \"repeat_penalty\": 1.1")
+                .replace("\"max_tokens\": 6", "\"max_tokens\": 40");
+        JsonNode r = s.postJson("/v1/chat/completions", body, 200);
+        assertThat(r.get("usage").get("completion_tokens").asInt()).isEqualTo(40);
+        assertThat(r.get("choices").get(0).get("finish_reason").asText()).isEqualTo("length");
+        JsonNode c = s.postJson("/v1/completions", """
+                {"model": "stories260K", "prompt": "Once", "max_tokens": 30, "ignore_eos": true, "top_k": 5}""", 200);
+        assertThat(c.get("usage").get("completion_tokens").asInt()).isEqualTo(30);
+    }
+
+    @Test
     void chatStreamChunksAndDone() throws Exception {
         HttpResponse<String> r = s.post("/v1/chat/completions",
                 CHAT.formatted(", \"stream\": true, \"stream_options\": {\"include_usage\": true}"));

@@ -64,7 +64,7 @@ public final class ChatEndpoint {
         }
         Generation g = Generation.submit(m.scheduler(), req.n(), (i, listener) -> new BatchJob(plan.prompt(),
                 new GenerationRequest(req.maxTokens() > 0 ? req.maxTokens() : -1, req.sampling().params(i),
-                        stops.stream().distinct().toList(), false),
+                        stops.stream().distinct().toList(), req.sampling().ignoreEos()),
                 req.logprobs(), false, constraints[i], listener));
         try {
             if (req.stream()) {

@@ -36,7 +36,9 @@ record ChatRequest(String model, List<ChatMessage> messages, List<ToolSpec> tool
             "logprobs", "top_logprobs", "max_tokens", "max_completion_tokens", "n", "response_format", "seed", "stop",
             "stream", "stream_options", "temperature", "top_p", "tools", "tool_choice", "parallel_tool_calls", "user",
             "metadata", "store", "service_tier", "modalities", "audio", "prediction", "functions", "function_call",
-            "reasoning_effort", "prompt_cache_key", "safety_identifier", "verbosity", "web_search_options");
+            "reasoning_effort", "prompt_cache_key", "safety_identifier", "verbosity", "web_search_options",
+            // llama.cpp server's sampling extensions (SamplingFields.EXTENSIONS)
+            "top_k", "min_p", "repeat_penalty", "ignore_eos");
 
     private static final Pattern FUNCTION_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 

@@ -27,7 +27,7 @@ import java.util.Set;
 public final class CompletionEndpoint {
     static final Set<String> FIELDS = Set.of("model", "prompt", "best_of", "echo", "frequency_penalty", "logit_bias",
             "logprobs", "max_tokens", "n", "presence_penalty", "seed", "stop", "stream", "stream_options", "suffix",
-            "temperature", "top_p", "user");
+            "temperature", "top_p", "user", "top_k", "min_p", "repeat_penalty", "ignore_eos");
 
     private final ModelRegistry models;
     private final Metrics metrics;
@@ -91,7 +91,7 @@ public final class CompletionEndpoint {
         try {
             g = Generation.submit(m.scheduler(), jobs, (i, listener) -> new BatchJob(prompts.get(i / n).ids(),
                     // The engine always samples one token; with max_tokens 0 it is dropped (see collect).
-                    new GenerationRequest(Math.max(1, maxTokens), sampling.params(i % n), stops, false),
+                    new GenerationRequest(Math.max(1, maxTokens), sampling.params(i % n), stops, sampling.ignoreEos()),
                     logprobs, promptLogprobs, null, listener));
         } catch (dev.caravel.engine.ContextOverflowException e) {
             throw new ApiException(400, "invalid_request_error", e.getMessage(), "prompt", "context_length_exceeded");
