@@ -28,7 +28,7 @@ public final class Grammar {
      *                                  supported or allows no value
      */
     public static Grammar schema(Object schema) {
-        return new Grammar(SchemaCompiler.compile(schema));
+        return new Grammar(SchemaCompiler.compile(schema)).prepare();
     }
 
     /** Any JSON object (OpenAI's json_object response format). */
@@ -76,6 +76,9 @@ public final class Grammar {
         seen.add(root);
         while (!todo.isEmpty()) {
             Node n = todo.poll();
+            if (n.prepared) {
+                continue; // part of a grammar prepared before: final, and so is everything below it
+            }
             all.add(n);
             for (Node c : n.children()) {
                 if (seen.add(c)) {
@@ -97,6 +100,7 @@ public final class Grammar {
             }
             for (Node n : all) {
                 n.finish();
+                n.prepared = true;
             }
         }
         if (root.minLen >= Node.INF) {

@@ -17,6 +17,9 @@ abstract class Node {
     /** The fewest bytes of a complete value of this node; {@link #INF} when none exists. */
     int minLen = INF;
 
+    /** Set once {@link #minLen} is final and {@link #finish} ran: the node is then shared read-only. */
+    boolean prepared;
+
     /** Feeds {@code b} to the stack topped by {@code s}: the top node's own step, or its end and the parent's step. */
     static void feed(Frame s, int b, Threads out) {
         s.node.step(s, b, out);

@@ -191,7 +191,8 @@ final class ObjectNode extends Node {
         int t = (int) f.v;
         boolean extraLegal = ((f.v >>> 32) & 1) != 0;
         int len = (int) (f.v >>> 33);
-        if (x == '"') {
+        if (x == '"' && (t < 0 || child(t, x) < 0)) {
+            // The closing quote (a quote inside a declared key comes escaped, after a backslash edge).
             int j = t >= 0 ? trieTerminal.get(t) : -1;
             if (j >= 0) {
                 if (allowed(pos, j)) {
