@@ -86,6 +86,7 @@ public final class JsonSchemaConstraint implements TokenConstraint {
      * Tokens that may still be generated, this one included (e.g. max_tokens, or what the context has
      * left). Each {@link #accept} counts one down.
      */
+    @Override
     public void setTokenBudget(int remainingTokens) {
         this.budget = Math.max(0, remainingTokens);
     }
