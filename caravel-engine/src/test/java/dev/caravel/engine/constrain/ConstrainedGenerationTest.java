@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * allowed token may win) and the 512-token SentencePiece vocabulary of the GGUF test models, end to end
  * through the batch scheduler.
  */
-class ConstrainedGenerationTest {
+public class ConstrainedGenerationTest {
     static final Path SHARED = Path.of(System.getProperty("caravel.shared", "../../shared"));
     static Tokenizer qwen;
     static LoadedModel stories;
@@ -51,10 +51,10 @@ class ConstrainedGenerationTest {
     }
 
     /** Output of one generation driven by random logits under {@code c}; asserts the mask always leaves a token. */
-    record Run(String text, int tokens, boolean complete, long[] maskNanos) {
+    public record Run(String text, int tokens, boolean complete, long[] maskNanos) {
     }
 
-    static Run randomRun(JsonSchemaConstraint c, Tokenizer t, Random rnd, int budget) {
+    public static Run randomRun(dev.caravel.engine.TokenConstraint c, Tokenizer t, Random rnd, int budget) {
         c.setTokenBudget(budget);
         float[] logits = new float[t.vocabSize()];
         StreamingDecoder decoder = t.streamingDecoder();
@@ -152,9 +152,13 @@ class ConstrainedGenerationTest {
         }
     }
 
-    static final class Collector implements JobListener {
+    public static final class Collector implements JobListener {
         final StringBuilder text = new StringBuilder();
         final CompletableFuture<GenerationResult> done = new CompletableFuture<>();
+
+        public CompletableFuture<GenerationResult> done() {
+            return done;
+        }
 
         @Override
         public void onPrompt(int promptTokens, int reusedTokens, TokenLogprobs[] promptLogprobs) {

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * Jackson's tree. Covers the keywords the constraint supports; oneOf is checked as "at least one", like
  * the generator treats it. Returns the first violation, or null.
  */
-final class SchemaValidator {
+public final class SchemaValidator {
     static final ObjectMapper MAPPER = new ObjectMapper();
     private final JsonNode root;
 
@@ -27,7 +27,7 @@ final class SchemaValidator {
         this.root = root;
     }
 
-    static String validate(Object schema, String json) {
+    public static String validate(Object schema, String json) {
         JsonNode value;
         try {
             value = MAPPER.readTree(json);
