@@ -142,14 +142,18 @@ public final class JsonSchemaConstraint implements TokenConstraint {
         boolean limited = tokensLeft != Integer.MAX_VALUE;
         int afterThis = tokensLeft - 1;
         TokenTrie.Layout layout = trie.all;
-        if (current.size == 1 && current.items[0].node instanceof StringNode s
-                && s.freeBody(current.items[0], trie.maxPlainChars)
-                && (!limited || tokensNeeded(current) <= afterThis)) {
-            // Plain characters keep the string open and do not lengthen the shortest completion.
-            for (int id : trie.plain) {
-                allowed[id] = true;
+        int room = current.size == 1 && current.items[0].node instanceof StringNode s ? s.freeRoom(current.items[0]) : -1;
+        if (room >= 0 && (!limited || tokensNeeded(current) <= afterThis)) {
+            // Plain characters keep the string open and do not lengthen the shortest completion: allow every
+            // one that fits, and walk only the trie of the other tokens.
+            int[] plain = trie.plain;
+            int[] chars = trie.plainChars;
+            for (int k = 0; k < plain.length; k++) {
+                if (chars[k] <= room) {
+                    allowed[plain[k]] = true;
+                    any = true;
+                }
             }
-            any |= trie.plain.length > 0;
             layout = trie.nonPlain;
         }
         levels[0].copyFrom(current);

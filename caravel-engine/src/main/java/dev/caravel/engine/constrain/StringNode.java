@@ -138,11 +138,14 @@ final class StringNode extends Node {
     }
 
     /**
-     * Whether, in state {@code f}, every plain token of up to {@code chars} characters is allowed and leaves
-     * the string open: an unconstrained body between characters with room for them.
+     * How many more characters any plain token may add in state {@code f} (an unconstrained body between
+     * characters: the token keeps the string open), or -1 when that does not hold.
      */
-    boolean freeBody(Frame f, int chars) {
-        return dfa == null && f.a == BODY && (max == INF || f.b + chars <= max);
+    int freeRoom(Frame f) {
+        if (dfa != null || f.a != BODY) {
+            return -1;
+        }
+        return max == INF ? Integer.MAX_VALUE : max - f.b;
     }
 
     @Override

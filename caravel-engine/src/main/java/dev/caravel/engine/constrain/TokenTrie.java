@@ -97,8 +97,8 @@ final class TokenTrie {
     final Layout nonPlain;
     /** Plain string content: whole UTF-8 characters, no quote, backslash or control character. */
     final int[] plain;
-    /** The most characters of a plain token. */
-    final int maxPlainChars;
+    /** [i] the characters of plain[i]. */
+    final int[] plainChars;
     final int[] endOfGeneration;
     /** Whether every byte value is a token of its own, so any byte string can be written one byte per token. */
     final boolean allSingleBytes;
@@ -117,7 +117,6 @@ final class TokenTrie {
         int count = 0;
         int plainCount = 0;
         int otherCount = 0;
-        int maxChars = 0;
         boolean[] single = new boolean[256];
         for (int id = 0; id < vocab; id++) {
             if (t.isControl(id) || t.isEndOfGeneration(id)) {
@@ -135,7 +134,6 @@ final class TokenTrie {
             int chars = plainChars(p);
             if (chars > 0) {
                 plainIds[plainCount++] = id;
-                maxChars = Math.max(maxChars, chars);
             } else {
                 others[otherCount++] = id;
             }
@@ -143,7 +141,10 @@ final class TokenTrie {
         all = new Layout(pieces, Arrays.copyOf(members, count), vocab);
         nonPlain = new Layout(pieces, Arrays.copyOf(others, otherCount), vocab);
         plain = Arrays.copyOf(plainIds, plainCount);
-        maxPlainChars = maxChars;
+        plainChars = new int[plainCount];
+        for (int i = 0; i < plainCount; i++) {
+            plainChars[i] = plainChars(pieces[plain[i]]);
+        }
         endOfGeneration = t.endOfGenerationTokens().stream().mapToInt(Integer::intValue).filter(i -> i >= 0 && i < vocab).sorted().toArray();
         boolean every = true;
         for (boolean s : single) {
