@@ -20,4 +20,12 @@ public interface TokenConstraint {
 
     /** Whether the output is complete: nothing more may be generated. */
     boolean isComplete();
+
+    /**
+     * Tells the constraint how many tokens may still be generated, the next one included (the generation
+     * loop calls it once before the first {@link #mask}; each {@link #accept} then counts one down). A
+     * constraint that can, keeps the output completable within that many tokens. Default: ignored.
+     */
+    default void setTokenBudget(int remainingTokens) {
+    }
 }

@@ -109,6 +109,10 @@ final class Slot {
         int max = job.request().maxTokens();
         this.budget = max < 0 ? Integer.MAX_VALUE : max;
         this.generated = new int[Math.min(budget, tokens.length - prompt.length) + 1];
+        if (job.constraint() != null) {
+            // Generation ends after this many tokens (max_tokens or the context), whichever comes first.
+            job.constraint().setTokenBudget(Math.min(budget, tokens.length - prompt.length));
+        }
         this.generatedCount = 0;
         this.started = now;
         this.firstLogits = 0;
