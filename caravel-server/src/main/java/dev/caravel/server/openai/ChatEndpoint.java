@@ -88,7 +88,8 @@ public final class ChatEndpoint {
         if (toolsOn) {
             vars.put("tools", req.toolsJson());
         }
-        String text = m.chat().render(req.messages(), true, vars);
+        // Earlier tool calls and results in the template's own conventions (arguments as objects, Mistral's ids).
+        String text = m.chat().render(m.toolFormat().adaptMessages(req.messages()), true, vars);
         Tokenizer t = m.tokenizer();
         int[] ids = t.encode(text, true, true);
         // A template that writes BOS itself would otherwise start the prompt with two.
