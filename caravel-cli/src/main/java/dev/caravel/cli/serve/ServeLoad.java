@@ -153,7 +153,15 @@ public final class ServeLoad {
             if (plan.apiKey() != null) {
                 b.header("Authorization", "Bearer " + plan.apiKey());
             }
-            HttpResponse<java.io.InputStream> r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<java.io.InputStream> r;
+            try {
+                r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (IOException stale) {
+                // A kept-alive connection the server had already closed fails before any byte of an answer
+                // (llama-server closes idle ones); the request never reached it, so it is sent once more.
+                start = System.nanoTime();
+                r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            }
             try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
                 if (r.statusCode() != 200) {
                     StringBuilder text = new StringBuilder();
