@@ -342,6 +342,11 @@ function setupOptions() {
   });
 }
 
+function chatInAddress() {
+  const m = /^#\/c\/([A-Za-z0-9]+)$/.exec(location.hash);
+  return m ? m[1] : null;
+}
+
 async function start() {
   placeIcons(document);
   view = new ChatView($('messages'), $('empty'), { regenerate });
@@ -372,10 +377,15 @@ async function start() {
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && state.streaming) stop();
   });
+  // Back and forward move between chats opened here; a pasted link opens its chat.
+  window.addEventListener('hashchange', () => {
+    const id = chatInAddress();
+    if (id && (!state.current || state.current.id !== id)) openChat(id);
+  });
   await loadModels();
   await refreshList();
-  const m = /^#\/c\/([A-Za-z0-9]+)$/.exec(location.hash);
-  if (m) await openChat(m[1]);
+  const id = chatInAddress();
+  if (id) await openChat(id);
   else newChat();
   document.body.dataset.ready = 'true'; // tests wait for this
 }
