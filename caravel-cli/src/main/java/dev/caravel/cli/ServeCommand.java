@@ -1,6 +1,8 @@
 package dev.caravel.cli;
 
 import dev.caravel.server.CaravelServer;
+import dev.caravel.server.chats.ConversationStore;
+import dev.caravel.server.chats.StoreException;
 import dev.caravel.server.models.ModelRegistry;
 import dev.caravel.server.models.ServedModel;
 import picocli.CommandLine.Command;
@@ -60,6 +62,10 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads for each model's matrix products (default: all cores).")
     Integer threads;
 
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the web UI keeps its conversations "
+            + "(default: $XDG_DATA_HOME/caravel or ~/.local/share/caravel).")
+    Path dataDir;
+
     @Override
     public Integer call() throws Exception {
         checkOptions();
@@ -86,7 +92,9 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         int t = threads != null ? threads : dev.caravel.tensor.parallel.WorkerPool.defaultThreads();
         ModelRegistry registry = new ModelRegistry();
         CaravelServer server;
+        ConversationStore chats = null;
         try {
+            chats = ConversationStore.open(dataDir != null ? dataDir : ConversationStore.defaultDirectory());
             for (int i = 0; i < paths.size(); i++) {
                 if (!Files.isRegularFile(paths.get(i))) {
                     throw new UsageException(paths.get(i) + ": no such file");
@@ -96,19 +104,27 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
                 System.err.println("caravel: loaded " + m.name() + (m.generatesText()
                         ? " (" + parallel + " slots of " + m.context() + " tokens)" : " (embeddings)"));
             }
-            server = CaravelServer.start(registry, new CaravelServer.Options(host, port, key, CaravelServer.DEFAULT_MAX_BODY));
+            server = CaravelServer.start(registry, new CaravelServer.Options(host, port, key, CaravelServer.DEFAULT_MAX_BODY), chats);
         } catch (BindException e) {
             registry.close();
+            closeStore(chats);
             throw new UsageException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+        } catch (StoreException e) {
+            registry.close();
+            throw new UsageException(e.getMessage() + " (choose another place with --data-dir)");
         } catch (RuntimeException | IOException e) {
             registry.close();
+            closeStore(chats);
             throw e;
         }
         System.err.println("caravel: serving " + String.join(", ", registry.names()) + " on " + server.uri()
                 + (key != null ? " (API key required)" : "") + "; Ctrl-C stops");
+        System.err.println("caravel: web chat at " + server.uri() + "/ (conversations in " + chats.file() + ")");
         CountDownLatch stopped = new CountDownLatch(1);
+        ConversationStore store = chats;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            closeStore(store);
             stopped.countDown();
         }, "caravel-shutdown"));
         stopped.await();
@@ -133,6 +149,12 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
         }
         if (aliases.size() > files.size()) {
             throw new UsageException("more --alias names (" + aliases.size() + ") than -m models (" + files.size() + ")");
+        }
+    }
+
+    private static void closeStore(ConversationStore chats) {
+        if (chats != null) {
+            chats.close();
         }
     }
 

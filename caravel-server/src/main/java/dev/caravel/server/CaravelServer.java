@@ -1,6 +1,7 @@
 package dev.caravel.server;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.caravel.server.chats.ConversationStore;
 import dev.caravel.server.metrics.Metrics;
 import dev.caravel.server.models.ModelRegistry;
 import dev.caravel.server.openai.ChatEndpoint;
@@ -54,10 +55,15 @@ public final class CaravelServer implements AutoCloseable {
     }
 
     public static CaravelServer start(ModelRegistry models, Options options) throws IOException {
+        return start(models, options, null);
+    }
+
+    /** Also serves the web chat UI's saved conversations from {@code chats} (null: the page saves nothing). */
+    public static CaravelServer start(ModelRegistry models, Options options, ConversationStore chats) throws IOException {
         HttpServer http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), 256);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         CaravelServer server = new CaravelServer(http, executor, models);
-        http.createContext("/", server.routes(options));
+        http.createContext("/", WebUi.register(server.routes(options), chats));
         http.setExecutor(executor);
         http.start();
         return server;
