@@ -68,6 +68,7 @@ public final class HfToGguf {
                 out.putString("general.type", "model");
                 out.putString("general.name", dir.toAbsolutePath().normalize().getFileName().toString());
                 arch.writeHparams(config, out);
+                arch.writeModelMetadata(dir, config, out);
                 out.putUInt32("general.file_type", type.fileType());
                 out.putUInt32("general.quantization_version", ModelQuantizer.QUANTIZATION_VERSION);
                 vocab.writeTo(out);
