@@ -146,9 +146,9 @@ class BertConvertTest {
         assertSameEmbeddings(viaJson, viaTxt);
     }
 
-    /** An F16 conversion embeds within rounding of the F32 original. */
+    /** F16 and Q8_0 conversions embed close to the F32 original. */
     @Test
-    void f16ConversionEmbeds() throws IOException {
+    void f16AndQ8ConversionsEmbed() throws IOException {
         Path hf = dir.resolve("hf");
         GgufToHf.export(handchecked(), hf, null, GgufToHf.DEFAULT_SHARD_BYTES, null);
         Path q = dir.resolve("f16.gguf");
@@ -157,6 +157,19 @@ class BertConvertTest {
         float[][] b = embeddings(q, SENTENCES);
         for (int i = 0; i < a.length; i++) {
             assertThat(cosine(a[i], b[i])).as(SENTENCES.get(i)).isGreaterThan(0.999);
+        }
+        // Q8_0: rows 48 wide fit no 32-block type and fall back to F16 (as convert_hf_to_gguf.py does);
+        // only ffn_down (96 wide) is Q8_0. position_embd and token_types are never quantized.
+        Path q8 = dir.resolve("q8.gguf");
+        HfToGguf.convert(hf, q8, QuantType.Q8_0, 1, null);
+        try (GgufFile f = GgufFile.open(q8)) {
+            assertThat(f.tensor("blk.0.ffn_down.weight").type()).isEqualTo(dev.caravel.tensor.GgmlType.Q8_0);
+            assertThat(f.tensor("blk.0.attn_q.weight").type()).isEqualTo(dev.caravel.tensor.GgmlType.F16);
+            assertThat(f.tensor("position_embd.weight").type()).isEqualTo(dev.caravel.tensor.GgmlType.F32);
+        }
+        float[][] c = embeddings(q8, SENTENCES);
+        for (int i = 0; i < a.length; i++) {
+            assertThat(cosine(a[i], c[i])).as(SENTENCES.get(i)).isGreaterThan(0.99);
         }
     }
 
