@@ -37,7 +37,7 @@ class ConvertCommandTest {
         Files.writeString(dir.resolve("config.json"), "{\"architectures\": [\"MambaForCausalLM\"]}");
         r = CliRunner.run("convert", dir.toString(), dir.resolve("x.gguf").toString());
         assertThat(r.err().strip()).isEqualTo("caravel: " + dir.resolve("config.json")
-                + ": unsupported architecture 'MambaForCausalLM' (supported: ChatGLMForConditionalGeneration, ChatGLMModel, GPT2LMHeadModel, "
+                + ": unsupported architecture 'MambaForCausalLM' (supported: BertForMaskedLM, BertModel, ChatGLMForConditionalGeneration, ChatGLMModel, GPT2LMHeadModel, "
                 + "GemmaForCausalLM, Glm4ForCausalLM, LLaMAForCausalLM, LlamaForCausalLM, MistralForCausalLM, Phi3ForCausalLM, "
                 + "Qwen2ForCausalLM, Qwen3ForCausalLM)");
         r = CliRunner.run("export", MODELS.resolve("stories260K.gguf").toString(), dir.resolve("o").toString(), "--dtype", "q4");

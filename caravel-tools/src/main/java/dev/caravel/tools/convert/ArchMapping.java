@@ -1,9 +1,12 @@
 package dev.caravel.tools.convert;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.caravel.format.gguf.GgufFile;
 import dev.caravel.format.gguf.GgufMetadata;
 import dev.caravel.format.gguf.GgufWriter;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
@@ -83,6 +86,15 @@ public abstract class ArchMapping {
     protected void writeExtraHparams(HfConfig c, GgufWriter w) {
     }
 
+    /** Whether the vocabulary is WordPiece (BERT: {@code tokenizer.json} of type WordPiece or {@code vocab.txt}). */
+    public boolean wordPiece() {
+        return false;
+    }
+
+    /** Metadata that needs the model directory beyond config.json (sentence-transformers pooling). */
+    public void writeModelMetadata(Path dir, HfConfig c, GgufWriter w) {
+    }
+
     /** Fills {@code config.json} for export: Llama-style keys, then {@link #exportExtraConfig}. */
     public void exportConfig(ObjectNode o, GgufMetadata m, Set<String> tensors) {
         String a = ggufArch();
@@ -105,6 +117,10 @@ public abstract class ArchMapping {
     }
 
     protected void exportExtraConfig(ObjectNode o, GgufMetadata m, Set<String> tensors) {
+    }
+
+    /** Export work that needs the tensors' shapes or writes files beside config.json. */
+    public void exportExtras(GgufFile gguf, ObjectNode config, Path dir) throws IOException {
     }
 
     /** Query heads, from GGUF. */

@@ -75,6 +75,7 @@ public final class GgufToHf {
             config.put("model_type", arch.modelType());
             config.put("vocab_size", vocab.tokens().size());
             arch.exportConfig(config, m, gguf.tensors().keySet());
+            arch.exportExtras(gguf, config, dir);
             vocab.specials().forEach((s, id) -> {
                 if (s == Vocab.Special.BOS || s == Vocab.Special.EOS || s == Vocab.Special.PAD) {
                     config.put(s.hfName + "_id", id);
@@ -100,7 +101,7 @@ public final class GgufToHf {
         }
     }
 
-    static void writeJson(Path path, Object value) throws IOException {
+    public static void writeJson(Path path, Object value) throws IOException {
         Files.writeString(path, HfConfig.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value) + "\n");
     }
 

@@ -15,7 +15,7 @@ import java.util.Optional;
  * differently ({@code hidden_size} / {@code n_embd}); the first present wins.
  */
 public final class HfConfig {
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private final String file;
     private final JsonNode root;

@@ -31,7 +31,9 @@ import java.util.Set;
  * {@link FloatRows} views over the memory-mapped checkpoint, then encoded to the target type with
  * the quantizer's own per-tensor rules ({@link TensorTypeRules}, in llama.cpp's tensor order) and
  * encoder ({@link TensorEncoder}) — the same code path as {@code caravel quantize}, so a
- * {@code --type Q4_K_M} conversion equals converting to F32 and quantizing. Weights are streamed:
+ * {@code --type Q4_K_M} conversion equals converting to F32 and quantizing. One difference, taken
+ * from {@code convert_hf_to_gguf.py}: a tensor whose rows no quantized type fits (not a multiple of
+ * 32) is written as F16 where {@code llama-quantize} would stop. Weights are streamed:
  * memory stays at a few MB beyond the mappings. The output appears only once complete.
  */
 public final class HfToGguf {
@@ -68,13 +70,15 @@ public final class HfToGguf {
                 out.putString("general.type", "model");
                 out.putString("general.name", dir.toAbsolutePath().normalize().getFileName().toString());
                 arch.writeHparams(config, out);
+                arch.writeModelMetadata(dir, config, out);
                 out.putUInt32("general.file_type", type.fileType());
                 out.putUInt32("general.quantization_version", ModelQuantizer.QUANTIZATION_VERSION);
                 vocab.writeTo(out);
                 Set<String> names = new HashSet<>();
                 plan.forEach(p -> names.add(p.name()));
                 TensorTypeRules rules = new TensorTypeRules(type,
-                        ModelParams.from(new GgufMetadata(output.getFileName().toString(), out.metadata())), names);
+                        ModelParams.from(new GgufMetadata(output.getFileName().toString(), out.metadata())), names)
+                        .withConverterFallback();
                 List<GgmlType> types = new ArrayList<>();
                 for (Planned p : plan) {
                     // Rows are produced as F32, so the rules see an F32 source, as for an F32 GGUF.

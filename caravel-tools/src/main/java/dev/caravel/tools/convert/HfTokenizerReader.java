@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * Builds the GGUF vocabulary of a Hugging Face model directory as llama.cpp's converter does:
  * {@code tokenizer.model} (SentencePiece) when present, else {@code tokenizer.json} (byte-level BPE,
- * or SentencePiece-style BPE with byte fallback); added tokens from {@code tokenizer_config.json}'s
+ * or SentencePiece-style BPE with byte fallback), or for BERT a WordPiece {@code tokenizer.json} /
+ * {@code vocab.txt} ({@link WordPieceFiles}); added tokens from {@code tokenizer_config.json}'s
  * {@code added_tokens_decoder} (special → control, others user-defined); padding to the embedding's
  * row count with {@code [PADi]}; special ids, add_bos/add_eos and the chat template from
  * {@code tokenizer_config.json}, falling back to {@code config.json} / {@code generation_config.json} ids.
@@ -33,21 +34,29 @@ public final class HfTokenizerReader {
         Path spm = dir.resolve("tokenizer.model");
         Path json = dir.resolve("tokenizer.json");
         Base base;
-        if (Files.isRegularFile(spm)) {
+        if (arch.wordPiece()) {
+            base = WordPieceFiles.read(dir, tokConfig, vocabSize);
+        } else if (Files.isRegularFile(spm)) {
             base = sentencePiece(spm, tokConfig, vocabSize);
         } else if (Files.isRegularFile(json)) {
             base = tokenizerJson(json, tokConfig, vocabSize);
         } else {
             throw new ConvertException(dir + ": no tokenizer.model or tokenizer.json");
         }
-        Map<String, Integer> ids = new HashMap<>();
-        for (int i = base.tokens.size() - 1; i >= 0; i--) {
-            ids.put(base.tokens.get(i), i);
+        Map<String, Integer> ids = base.ids;
+        if (ids == null) {
+            ids = new HashMap<>();
+            for (int i = base.tokens.size() - 1; i >= 0; i--) {
+                ids.put(base.tokens.get(i), i);
+            }
         }
         Map<Vocab.Special, Integer> specials = new EnumMap<>(Vocab.Special.class);
         for (Vocab.Special s : Vocab.Special.values()) {
             JsonNode t = tokConfig.node(s.hfName);
             String text = t.isTextual() ? t.asText() : t.path("content").asText(null);
+            if (text == null && base.defaultSpecials != null) {
+                text = base.defaultSpecials.get(s);
+            }
             Integer id = text == null ? null : ids.get(text);
             if (id == null) {
                 String key = s.hfName + "_id";
@@ -66,10 +75,16 @@ public final class HfTokenizerReader {
         if (base.model.equals("llama") && !specials.containsKey(Vocab.Special.UNK) && ids.containsKey("<unk>")) {
             specials.put(Vocab.Special.UNK, ids.get("<unk>"));
         }
+        if (base.model.equals("bert") && !specials.containsKey(Vocab.Special.BOS) && specials.containsKey(Vocab.Special.CLS)
+                && specials.get(Vocab.Special.CLS) != WordPieceFiles.LLAMA_CPP_DEFAULT_CLS) {
+            // llama.cpp's BERT tokenizer starts with BOS, which defaults to id 101 (bert-base's [CLS]);
+            // a vocabulary whose [CLS] sits elsewhere needs the id spelled out.
+            specials.put(Vocab.Special.BOS, specials.get(Vocab.Special.CLS));
+        }
         Boolean addBos = tokConfig.bool("add_bos_token").orElse(arch.addBosDefault() ? null : Boolean.FALSE);
         Boolean addEos = tokConfig.bool("add_eos_token").orElse(null);
         return new Vocab(base.model, base.pre, List.copyOf(base.tokens), base.scores, base.types, base.merges, specials,
-                addBos, addEos, base.addSpacePrefix, chatTemplate(tokConfig));
+                addBos, addEos, base.addSpacePrefix, chatTemplate(tokConfig), base.lowercase);
     }
 
     private static String chatTemplate(HfConfig tokConfig) {
@@ -87,8 +102,14 @@ public final class HfTokenizerReader {
         return null;
     }
 
-    private static final class Base {
+    /** The tokenizer-model-specific part of a vocabulary, before special ids and flags. */
+    static final class Base {
         String model;
+        /** Token → id for special-token look-ups when the tokens were rewritten (WordPiece), else null. */
+        Map<String, Integer> ids;
+        /** Special-token texts used when tokenizer_config.json names none (BERT's defaults), or null. */
+        Map<Vocab.Special, String> defaultSpecials;
+        Boolean lowercase;
         String pre;
         List<String> tokens = new ArrayList<>();
         float[] scores;
@@ -97,7 +118,7 @@ public final class HfTokenizerReader {
         Boolean addSpacePrefix;
     }
 
-    private static boolean looksSpecial(String token) {
+    static boolean looksSpecial(String token) {
         return LOOKS_SPECIAL.contains(token) || (token.startsWith("<|") && token.endsWith("|>") && token.length() > 4)
                 || (token.startsWith("<｜") && token.endsWith("｜>"));
     }

@@ -27,9 +27,13 @@ public final class HfTokenizerWriter {
     }
 
     public static void write(Path dir, Vocab v, int maxLength) throws IOException {
+        if (v.model().equals("bert")) {
+            WordPieceFiles.write(dir, v, maxLength);
+            return;
+        }
         boolean spm = v.model().equals("llama");
         if (!spm && !v.model().equals("gpt2")) {
-            throw new ConvertException("exporting a '" + v.model() + "' tokenizer is not supported (supported: llama, gpt2)");
+            throw new ConvertException("exporting a '" + v.model() + "' tokenizer is not supported (supported: llama, gpt2, bert)");
         }
         ObjectNode root = HfConfig.JSON.createObjectNode();
         root.put("version", "1.0");

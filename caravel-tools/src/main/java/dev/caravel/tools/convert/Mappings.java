@@ -1,5 +1,6 @@
 package dev.caravel.tools.convert;
 
+import dev.caravel.tools.convert.arch.BertMapping;
 import dev.caravel.tools.convert.arch.ChatGlmMapping;
 import dev.caravel.tools.convert.arch.GemmaMapping;
 import dev.caravel.tools.convert.arch.Glm4Mapping;
@@ -18,7 +19,7 @@ public final class Mappings {
     /** Convert order matters only in that Mistral checkpoints go to {@code llama}, as in llama.cpp. */
     private static final List<ArchMapping> ALL = List.of(new LlamaMapping(), new MistralMapping(), new Qwen2Mapping(),
             new Qwen3Mapping(), new GemmaMapping(), new Phi3Mapping(), new Gpt2Mapping(), new ChatGlmMapping(),
-            new Glm4Mapping());
+            new Glm4Mapping(), new BertMapping());
 
     private Mappings() {
     }

@@ -13,7 +13,8 @@ import java.util.Map;
  * meeting point of convert (filled from Hugging Face files by {@link HfTokenizerReader}) and export
  * (filled from GGUF, written out by {@link HfTokenizerWriter}).
  *
- * @param model     {@code tokenizer.ggml.model}: {@code llama} (SentencePiece), {@code gpt2} (byte-level BPE)
+ * @param model     {@code tokenizer.ggml.model}: {@code llama} (SentencePiece), {@code gpt2} (byte-level BPE),
+ *                  {@code bert} (WordPiece in llama.cpp's ▁ form, see {@link WordPieceFiles})
  * @param pre       {@code tokenizer.ggml.pre}, or null
  * @param scores    one per token, or null (byte-level BPE has none)
  * @param types     GGUF token types (1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte)
@@ -22,10 +23,11 @@ import java.util.Map;
  * @param addBos    {@code add_bos_token}, or null when unspecified
  * @param addEos    {@code add_eos_token}, or null
  * @param addSpacePrefix {@code add_space_prefix}, or null
+ * @param lowercase {@code normalizer.lowercase} (WordPiece); null = the default, lower case
  */
 public record Vocab(String model, String pre, List<String> tokens, float[] scores, int[] types, List<String> merges,
                     Map<Special, Integer> specials, Boolean addBos, Boolean addEos, Boolean addSpacePrefix,
-                    String chatTemplate) {
+                    String chatTemplate, Boolean lowercase) {
 
     public static final int NORMAL = 1;
     public static final int UNKNOWN = 2;
@@ -75,6 +77,9 @@ public record Vocab(String model, String pre, List<String> tokens, float[] score
         if (chatTemplate != null) {
             w.putString("tokenizer.chat_template", chatTemplate);
         }
+        if (lowercase != null) {
+            w.putBool("tokenizer.ggml.normalizer.lowercase", lowercase);
+        }
     }
 
     /** The vocabulary stored in a GGUF file. */
@@ -103,7 +108,8 @@ public record Vocab(String model, String pre, List<String> tokens, float[] score
         }
         return new Vocab(model, m.string("tokenizer.ggml.pre").orElse(null), List.of(tokens), scores, types, merges, specials,
                 m.bool("tokenizer.ggml.add_bos_token").orElse(null), m.bool("tokenizer.ggml.add_eos_token").orElse(null),
-                m.bool("tokenizer.ggml.add_space_prefix").orElse(null), m.string("tokenizer.chat_template").orElse(null));
+                m.bool("tokenizer.ggml.add_space_prefix").orElse(null), m.string("tokenizer.chat_template").orElse(null),
+                m.bool("tokenizer.ggml.normalizer.lowercase").orElse(null));
     }
 
 }

@@ -41,7 +41,12 @@ import static dev.caravel.tools.quantize.QuantType.Q5_K_M;
  *   <li>a type whose block does not divide the row length falls back: Q4_K → Q5_0, Q5_K → Q5_1,
  *       Q6_K → Q8_0, Q2_K/Q3_K → Q4_0, and F16 when even that does not fit.</li>
  * </ul>
- * One deviation, documented because it changes files: llama.cpp of that date fell back from Q2_K
+ * llama-quantize has no fallback for the 32-block types (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0): a row that
+ * is not a multiple of 32 is an error there ("no tensor type fallback is defined"), and so it is
+ * here. {@link #withConverterFallback} gives {@code convert_hf_to_gguf.py}'s behaviour instead,
+ * which writes such a tensor as F16 ({@code QuantError} → "falling back to F16").
+ *
+ * <p>One deviation, documented because it changes files: llama.cpp of that date fell back from Q2_K
  * and Q3_K to IQ4_NL, which Caravel neither writes nor computes; current llama.cpp falls back to
  * Q4_0 as here. Only rows that are not a multiple of 256 are affected.
  *
@@ -75,6 +80,7 @@ public final class TensorTypeRules {
     private int iFfnGate;
     private int iFfnUp;
     private int fallbacks;
+    private boolean converterFallback;
 
     /**
      * @param tensorNames every tensor of the model: the rules need to know whether there is an
@@ -91,6 +97,15 @@ public final class TensorTypeRules {
             }
         }
         this.nAttentionV = n;
+    }
+
+    /**
+     * Rows that no quantized type of the target fits (not a multiple of 32) get F16 instead of an
+     * error, as {@code convert_hf_to_gguf.py --outtype q8_0} does; for {@code caravel convert}.
+     */
+    public TensorTypeRules withConverterFallback() {
+        this.converterFallback = true;
+        return this;
     }
 
     /**
@@ -272,8 +287,13 @@ public final class TensorTypeRules {
             case Q4_K -> Q5_0;
             case Q5_K -> Q5_1;
             case Q6_K -> Q8_0;
-            default -> throw new IllegalArgumentException("tensor '" + name + "': rows of " + rowLength
-                    + " elements cannot be stored as " + type + " (needs a multiple of " + type.blockSize() + ")");
+            default -> {
+                if (converterFallback) {
+                    yield F16;
+                }
+                throw new IllegalArgumentException("tensor '" + name + "': rows of " + rowLength + " elements cannot be stored as "
+                        + type + " (needs a multiple of " + type.blockSize() + "; llama-quantize has no fallback for it either)");
+            }
         };
         return rowLength % f.blockSize() == 0 ? f : F16;
     }

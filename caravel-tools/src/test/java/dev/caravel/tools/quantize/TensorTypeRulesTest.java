@@ -126,6 +126,30 @@ class TensorTypeRulesTest {
                 .hasMessageContaining("multiple of 32");
     }
 
+    /**
+     * llama-quantize stops on a 32-block type that does not fit ("no tensor type fallback is defined");
+     * convert_hf_to_gguf.py writes the tensor as F16 instead, which convert's rules follow.
+     */
+    @Test
+    void converterFallsBackToF16WhereQuantizeStops() {
+        ModelParams p = new ModelParams("llama", 1, 4, 4, 0);
+        long[] narrow = {172, 64}; // stories260K's ffn_down
+        for (QuantType t : List.of(QuantType.Q8_0, QuantType.Q4_0, QuantType.Q4_1, QuantType.Q5_0, QuantType.Q5_1)) {
+            assertThatThrownBy(() -> new TensorTypeRules(t, p, List.of()).typeFor("blk.0.ffn_down.weight", narrow, F32))
+                    .as(t.name()).hasMessageContaining("multiple of 32").hasMessageContaining("llama-quantize has no fallback");
+            TensorTypeRules convert = new TensorTypeRules(t, p, llamaNames(1, true)).withConverterFallback();
+            assertThat(convert.typeFor("blk.0.ffn_down.weight", narrow, F32)).as(t.name()).isEqualTo(F16);
+            assertThat(convert.typeFor("output.weight", narrow, F32)).as(t.name()).isEqualTo(F16);
+            assertThat(convert.fallbacks()).isEqualTo(2);
+        }
+        TensorTypeRules convert = new TensorTypeRules(QuantType.Q8_0, p, List.of()).withConverterFallback();
+        assertThat(convert.typeFor("blk.0.ffn_up.weight", new long[]{64, 172}, F32)).isEqualTo(Q8_0);
+        // The K-quant fallbacks are llama-quantize's in both modes.
+        TensorTypeRules k = new TensorTypeRules(QuantType.Q4_K_S, p, List.of()).withConverterFallback();
+        assertThat(k.typeFor("blk.0.attn_q.weight", new long[]{576, 576}, F32)).isEqualTo(GgmlType.Q5_0);
+        assertThat(k.typeFor("blk.0.attn_q.weight", new long[]{40, 2}, F32)).isEqualTo(F16);
+    }
+
     @Test
     void whatIsNeverConverted() {
         assertThat(TensorTypeRules.allowsConversion("blk.0.attn_norm.weight", new long[]{256})).isFalse();
