@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what Caravel's tests need beyond the JDK and Maven: Debian's Chromium and ChromeDriver, which the
-# web UI's browser test drives headless. Safe to run repeatedly: does nothing when they are present.
+# web UI's browser test drives headless, and a small CJK font so its screenshots show Chinese text rather than
+# boxes. Safe to run repeatedly: does nothing when they are present.
 caravel_setup_browser() {
-  if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+  if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
+      && [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then
     return 0
   fi
   local sudo=""
@@ -11,15 +13,15 @@ caravel_setup_browser() {
       sudo="sudo -n"
     else
       echo "caravel: the browser test needs Debian's chromium and chromium-driver; install them as root:" >&2
-      echo "         apt-get install -y chromium chromium-driver" >&2
+      echo "         apt-get install -y chromium chromium-driver fonts-wqy-microhei" >&2
       return 1
     fi
   fi
-  echo "caravel: installing chromium and chromium-driver for the browser test (once)..." >&2
-  if ! $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null 2>&1; then
+  echo "caravel: installing chromium, chromium-driver and a CJK font for the browser test (once)..." >&2
+  if ! $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-wqy-microhei >/dev/null 2>&1; then
     $sudo apt-get update -q >/dev/null 2>&1 || true
-    if ! $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null; then
-      echo "caravel: could not install chromium and chromium-driver (apt-get failed)" >&2
+    if ! $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver fonts-wqy-microhei >/dev/null; then
+      echo "caravel: could not install chromium, chromium-driver and fonts-wqy-microhei (apt-get failed)" >&2
       return 1
     fi
   fi
