@@ -62,12 +62,19 @@ public final class Sampler {
         if (params.isGreedy()) {
             return argmax(logits);
         }
-        int n = sortCandidates(logits);
+        boolean everyToken = params.topK() <= 0 || params.topK() >= vocab;
+        if (everyToken && params.topP() >= 1f && params.minP() <= 0f) {
+            return sampleEveryToken(logits);
+        }
+        // With every token a candidate, top-p and min-p are judged on the whole vocabulary's probabilities;
+        // after a top-k cut, on the k kept (llama.cpp's chain renormalizes after each step).
+        double mass = everyToken ? nucleusCandidates(logits) : 0;
+        int n = everyToken ? candidateCount : sortCandidates(logits);
         if (params.topK() > 0) {
             n = Math.min(n, params.topK());
         }
         // Probabilities at temperature 1 decide top-p / min-p, as in llama.cpp's chain.
-        softmaxSorted(n, 1f);
+        softmaxSorted(n, 1f, mass);
         if (params.topP() < 1f) {
             double cum = 0;
             int keep = n;
@@ -88,7 +95,7 @@ public final class Sampler {
             }
             n = keep;
         }
-        softmaxSorted(n, params.temperature());
+        softmaxSorted(n, params.temperature(), 0);
         double r = nextDouble();
         double cum = 0;
         for (int i = 0; i < n; i++) {
@@ -98,6 +105,109 @@ public final class Sampler {
             }
         }
         return idOf(keyed[n - 1]);
+    }
+
+    /**
+     * No cut at all (top-k off, top-p 1, min-p 0: OpenAI's defaults): a draw from the softmax of the whole
+     * vocabulary in one pass, without sorting 150k candidates for every token.
+     */
+    private int sampleEveryToken(float[] logits) {
+        float max = maxLogit(logits);
+        if (max == Float.NEGATIVE_INFINITY) {
+            return argmax(logits);
+        }
+        float inverseT = 1f / params.temperature();
+        double sum = 0;
+        int last = 0;
+        for (int i = 0; i < vocab; i++) {
+            float l = logits[i];
+            float w = l > Float.NEGATIVE_INFINITY ? (float) Math.exp((l - max) * inverseT) : 0f; // NaN: not > -inf
+            probs[i] = w;
+            sum += w;
+            if (w > 0) {
+                last = i;
+            }
+        }
+        double r = nextDouble() * sum;
+        double cum = 0;
+        for (int i = 0; i <= last; i++) {
+            cum += probs[i];
+            if (r < cum) {
+                return i;
+            }
+        }
+        return last;
+    }
+
+    /** The largest logit, NaN skipped (a comparison with NaN is false). */
+    private float maxLogit(float[] logits) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            if (logits[i] > max) {
+                max = logits[i];
+            }
+        }
+        return max;
+    }
+
+    /** Candidates that {@link #nucleusCandidates} sorted into {@link #keyed}. */
+    private int candidateCount;
+
+    /** Buckets of the distance below the top logit (width {@link #BUCKET_WIDTH}); the last holds everything farther. */
+    private static final int BUCKETS = 64;
+    private static final float BUCKET_WIDTH = 0.25f;
+    private final double[] bucketMass = new double[BUCKETS + 1];
+
+    /**
+     * Sorts into {@link #keyed} a prefix of the tokens by descending logit that surely holds the top-p nucleus
+     * and the min-p set, found from a histogram of probability mass by distance below the top logit, so only
+     * those candidates are sorted; all of them when the distribution is flat. Returns the whole vocabulary's
+     * probability mass at temperature 1 (relative to the top token), which top-p and min-p are judged by.
+     */
+    private double nucleusCandidates(float[] logits) {
+        float max = maxLogit(logits);
+        java.util.Arrays.fill(bucketMass, 0);
+        double total = 0;
+        for (int i = 0; i < vocab; i++) {
+            float l = logits[i];
+            if (!(l > Float.NEGATIVE_INFINITY)) {
+                continue;
+            }
+            float d = max - l;
+            double w = Math.exp(-d);
+            total += w;
+            bucketMass[d < BUCKETS * BUCKET_WIDTH ? (int) (d / BUCKET_WIDTH) : BUCKETS] += w;
+        }
+        // The nucleus is a prefix of the sorted tokens: every bucket before the one where the mass reaches top-p
+        // is inside it, and it ends within that bucket.
+        float limit = Float.POSITIVE_INFINITY;
+        if (params.topP() < 1f) {
+            double target = params.topP() * total;
+            double cum = 0;
+            for (int k = 0; k < BUCKETS; k++) {
+                cum += bucketMass[k];
+                if (cum >= target) {
+                    limit = (k + 1) * BUCKET_WIDTH;
+                    break;
+                }
+            }
+        }
+        // min-p keeps tokens with probability ≥ minP × the top one's: a distance of at most -ln(minP).
+        float minPLimit = params.minP() > 0f ? (float) -Math.log(params.minP()) : Float.POSITIVE_INFINITY;
+        int n = 0;
+        for (int i = 0; i < vocab; i++) {
+            float l = logits[i];
+            if (!(l > Float.NEGATIVE_INFINITY)) {
+                continue;
+            }
+            float d = max - l;
+            if (d < limit && d <= minPLimit + 1e-6f) {
+                keyed[n++] = ((long) ~orderedBits(l) << 32) | i;
+            }
+        }
+        Arrays.sort(keyed, 0, n);
+        candidateCount = n;
+        return total;
     }
 
     private void applyPenalties(float[] logits) {
@@ -174,13 +284,20 @@ public final class Sampler {
         }
     }
 
-    private void softmaxSorted(int n, float temperature) {
+    /**
+     * Probabilities of the first {@code n} sorted candidates at {@code temperature}, normalized over them, or
+     * over {@code mass} (the sum of {@code exp(l - max)} over a larger set) when it is positive.
+     */
+    private void softmaxSorted(int n, float temperature, double mass) {
         float max = logitOf(keyed[0]);
         double sum = 0;
         for (int i = 0; i < n; i++) {
             float p = (float) Math.exp((logitOf(keyed[i]) - max) / temperature);
             probs[i] = p;
             sum += p;
+        }
+        if (mass > 0) {
+            sum = mass;
         }
         for (int i = 0; i < n; i++) {
             probs[i] = (float) (probs[i] / sum);

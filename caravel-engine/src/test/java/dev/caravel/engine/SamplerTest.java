@@ -109,4 +109,89 @@ class SamplerTest {
         assertThatThrownBy(() -> SamplingParams.defaults().withTopP(0f).validate()).hasMessageContaining("top-p");
         assertThatThrownBy(() -> SamplingParams.defaults().withTemperature(-1f).validate()).hasMessageContaining("temperature");
     }
+
+    /** Softmax of {@code l} at temperature {@code t}, in double. */
+    private static double[] softmax(float[] l, float t) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float x : l) {
+            if (x > max) {
+                max = x;
+            }
+        }
+        double[] p = new double[l.length];
+        double sum = 0;
+        for (int i = 0; i < l.length; i++) {
+            p[i] = l[i] > Float.NEGATIVE_INFINITY ? Math.exp((l[i] - max) / t) : 0;
+            sum += p[i];
+        }
+        for (int i = 0; i < l.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+
+    @Test
+    void withoutCutsTheDrawFollowsTheWholeSoftmax() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+        float[] base = new float[20];
+        for (int i = 0; i < base.length; i++) {
+            base[i] = (float) rnd.nextGaussian();
+        }
+        base[7] = Float.NEGATIVE_INFINITY; // masked (a constraint)
+        base[9] = Float.NaN;
+        for (float t : new float[]{1f, 0.5f}) {
+            Sampler s = new Sampler(new SamplingParams(t, 0, 1f, 0f, 1f, 64, 0f, 0f, 11), base.length);
+            int draws = 40_000;
+            int[] seen = new int[base.length];
+            for (int i = 0; i < draws; i++) {
+                seen[s.sample(base.clone())]++;
+            }
+            float[] clean = base.clone();
+            clean[9] = Float.NEGATIVE_INFINITY;
+            double[] p = softmax(clean, t);
+            assertThat(seen[7]).isZero();
+            assertThat(seen[9]).isZero();
+            for (int i = 0; i < base.length; i++) {
+                assertThat(seen[i] / (double) draws).as("token " + i + " at T=" + t).isCloseTo(p[i], org.assertj.core.data.Offset.offset(0.012));
+            }
+        }
+    }
+
+    @Test
+    void topPAndMinPOnALargeVocabularyKeepExactlyTheNucleus() {
+        // A peaked distribution over 50k tokens: the nucleus is found from a histogram, then only it is sorted.
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        int vocab = 50_000;
+        float[] base = new float[vocab];
+        for (int i = 0; i < vocab; i++) {
+            base[i] = (float) (rnd.nextGaussian() * 2.5);
+        }
+        double[] p = softmax(base, 1f);
+        Integer[] order = new Integer[vocab];
+        for (int i = 0; i < vocab; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
+        for (float topP : new float[]{0.5f, 0.9f}) {
+            java.util.Set<Integer> nucleus = new java.util.HashSet<>();
+            double cum = 0;
+            for (int i = 0; i < vocab && cum < topP; i++) {
+                nucleus.add(order[i]);
+                cum += p[order[i]];
+            }
+            Sampler s = new Sampler(new SamplingParams(1f, 0, topP, 0f, 1f, 64, 0f, 0f, 1), vocab);
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (int i = 0; i < 3000; i++) {
+                seen.add(s.sample(base.clone()));
+            }
+            assertThat(nucleus).containsAll(seen);
+            assertThat(seen).contains(order[0]).hasSizeGreaterThan(Math.min(100, nucleus.size() / 2));
+        }
+        // min-p 0.2: only tokens within ln(5) of the top logit.
+        Sampler s = new Sampler(new SamplingParams(1f, 0, 1f, 0.2f, 1f, 64, 0f, 0f, 1), vocab);
+        double top = p[order[0]];
+        for (int i = 0; i < 2000; i++) {
+            assertThat(p[s.sample(base.clone())]).isGreaterThanOrEqualTo(top * 0.2 * 0.999);
+        }
+    }
 }
