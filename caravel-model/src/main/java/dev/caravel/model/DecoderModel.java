@@ -392,8 +392,8 @@ public abstract class DecoderModel implements LanguageModel {
                 Ops.softcap(scores, 0, n, softcap);
             }
             Ops.softmax(scores, 0, n);
-            Ops.attendValues(s.att, attRow + h * valueDim, scores, 0, n, values, first * vDim + kvHead * valueDim, vDim, valueDim,
-                    s.scratch.batchNumerics());
+            dev.caravel.tensor.kernel.AttentionValues.attend(s.att, attRow + h * valueDim, scores, 0, n, values,
+                    first * vDim + kvHead * valueDim, vDim, valueDim, s.scratch.batchNumerics(), s.valueLanes);
         }
     }
 }

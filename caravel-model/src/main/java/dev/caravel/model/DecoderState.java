@@ -28,6 +28,7 @@ public final class DecoderState {
     public final float[] qkv;     // (batch, qDim + kvDim + vDim) fused projections
     public final float[] att;     // (batch, heads * valueDim) attention output before W_o
     public final float[] scores;  // (maxTokens) attention scores of one head
+    public final float[] valueLanes; // (64, valueDim) lanes of one head's attention-value sums
     public final float[] hb;      // (batch, 2 * ffnDim) gate, or fused gate|up
     public final float[] hb2;     // (batch, ffnDim) up, or the gated activation
     public final float[] logits;  // (vocab) logits of the last evaluated token
@@ -104,6 +105,7 @@ public final class DecoderState {
         qkv = new float[batch * (c.qDim() + c.kvDim() + c.vDim())];
         att = new float[batch * c.heads() * c.valueDim()];
         scores = new float[maxTokens];
+        valueLanes = new float[dev.caravel.tensor.kernel.AttentionValues.scratchSize(c.valueDim())];
         hb = new float[batch * 2 * c.ffnDim()];
         hb2 = new float[batch * c.ffnDim()];
         logits = new float[c.vocabSize()];

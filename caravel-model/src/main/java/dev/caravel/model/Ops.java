@@ -241,7 +241,8 @@ public final class Ops {
     }
 
     /**
-     * The attention output of one head: {@code out[outOff + i] = Σ_t p[pOff + t] · v[vOff + t·vStride + i]} for
+     * The attention output of one head (the scalar twin; the decoder uses the vectorized
+     * {@link dev.caravel.tensor.kernel.AttentionValues#attend}): {@code out[outOff + i] = Σ_t p[pOff + t] · v[vOff + t·vStride + i]} for
      * {@code i < dim}, {@code t < n}, summed as llama.cpp's {@code kqv = mul_mat(V, kq)} does with its
      * transposed F32 V cache, whose KV length is the used length {@code n} padded to a multiple of 32
      * (padding entries weigh 0):
@@ -254,73 +255,6 @@ public final class Ops {
      */
     public static void attendValues(float[] out, int outOff, float[] p, int pOff, int n,
                                     float[] v, int vOff, int vStride, int dim, boolean batched) {
-        int np = batched ? 0 : (Math.max(32, (n + 31) & ~31)) & ~63;
-        for (int i = 0; i < dim; i++) {
-            int vo = vOff + i;
-            float sum;
-            if (batched) {
-                // tinyBLAS lanes, reduced like _mm512_reduce_add_ps: t_l = l_l + l_{l+8}, u_l = t_l + t_{l+4}
-                float u0 = 0, u1 = 0, u2 = 0, u3 = 0;
-                for (int l = 0; l < 4; l++) {
-                    float u = (lane16(p, pOff, n, v, vo, vStride, l) + lane16(p, pOff, n, v, vo, vStride, l + 8))
-                            + (lane16(p, pOff, n, v, vo, vStride, l + 4) + lane16(p, pOff, n, v, vo, vStride, l + 12));
-                    switch (l) {
-                        case 0 -> u0 = u;
-                        case 1 -> u1 = u;
-                        case 2 -> u2 = u;
-                        default -> u3 = u;
-                    }
-                }
-                sum = (u0 + u2) + (u1 + u3);
-            } else {
-                sum = 0f;
-                if (np > 0) {
-                    // 64 lanes j = 16a + l; accumulators fold (s0+s2)+(s1+s3), then reduce as above
-                    float u0 = 0, u1 = 0, u2 = 0, u3 = 0;
-                    for (int l = 0; l < 4; l++) {
-                        float u = (lane64(p, pOff, n, np, v, vo, vStride, l) + lane64(p, pOff, n, np, v, vo, vStride, l + 8))
-                                + (lane64(p, pOff, n, np, v, vo, vStride, l + 4) + lane64(p, pOff, n, np, v, vo, vStride, l + 12));
-                        switch (l) {
-                            case 0 -> u0 = u;
-                            case 1 -> u1 = u;
-                            case 2 -> u2 = u;
-                            default -> u3 = u;
-                        }
-                    }
-                    sum = (u0 + u2) + (u1 + u3);
-                }
-                for (int t = np; t < n; t++) {
-                    sum += p[pOff + t] * v[vo + t * vStride];
-                }
-            }
-            out[outOff + i] = sum;
-        }
-    }
-
-    /** tinyBLAS lane l: FMA over t = l, l+16, ... below n. */
-    private static float lane16(float[] p, int pOff, int n, float[] v, int vo, int vStride, int l) {
-        float acc = 0f;
-        for (int t = l; t < n; t += 16) {
-            acc = Math.fma(v[vo + t * vStride], p[pOff + t], acc);
-        }
-        return acc;
-    }
-
-    /** vec_dot_f32 folded lane l: (s0_l + s2_l) + (s1_l + s3_l), s_a = FMA over t ≡ 16a + l (mod 64) below min(n, np). */
-    private static float lane64(float[] p, int pOff, int n, int np, float[] v, int vo, int vStride, int l) {
-        float s0 = acc64(p, pOff, n, np, v, vo, vStride, l);
-        float s1 = acc64(p, pOff, n, np, v, vo, vStride, l + 16);
-        float s2 = acc64(p, pOff, n, np, v, vo, vStride, l + 32);
-        float s3 = acc64(p, pOff, n, np, v, vo, vStride, l + 48);
-        return (s0 + s2) + (s1 + s3);
-    }
-
-    private static float acc64(float[] p, int pOff, int n, int np, float[] v, int vo, int vStride, int j) {
-        float acc = 0f;
-        int end = Math.min(n, np);
-        for (int t = j; t < end; t += 64) {
-            acc = Math.fma(v[vo + t * vStride], p[pOff + t], acc);
-        }
-        return acc;
+        dev.caravel.tensor.kernel.AttentionValues.scalar(out, outOff, p, pOff, n, v, vOff, vStride, dim, batched);
     }
 }
