@@ -157,9 +157,8 @@ class VectorDotKernelTest {
     @Test
     void kernelsUsesTheVectorImplementation() {
         for (GgmlType t : DotKernelTest.WEIGHT_TYPES) {
-            // Scalar where the Vector API is off, for Q5_1, and for Q5_0/Q3_K/Q2_K/Q6_K unless asked for (see Kernels.vectorFor).
-            boolean vector = VectorWidth.enabled() && t != GgmlType.Q5_1
-                    && (VectorWidth.llamaCppKernelsOptedIn() || (t != GgmlType.Q5_0 && t != GgmlType.Q3_K && t != GgmlType.Q2_K && t != GgmlType.Q6_K));
+            // every type has its vector kernel on whenever the Vector API is (none stays on its scalar twin)
+            boolean vector = VectorWidth.enabled();
             assertThat(Kernels.vectorFor(t)).as(t.toString()).isEqualTo(vector);
             Class<?> expected = !vector
                     ? ScalarDotKernels.forType(t).getClass() : VectorDotKernels.forType(t).getClass();
