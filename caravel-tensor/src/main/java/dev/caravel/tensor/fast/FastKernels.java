@@ -29,7 +29,8 @@ final class FastKernels {
 
     /** A dequantizer with ggml's exact results: a vectorised one where there is one, else the scalar reference. */
     static Dequantizer dequantizer(GgmlType type) {
-        return Kernels.dequantizer(type);
+        Dequantizer d = FastDequant.forType(type);
+        return d != null ? d : Kernels.dequantizer(type);
     }
 
     private static final FusedDot Q4_0 = new FusedDot() {

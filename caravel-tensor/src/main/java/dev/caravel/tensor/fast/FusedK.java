@@ -86,7 +86,7 @@ final class FusedK {
     }
 
     /** get_scale_min_k4: scale j in bits 0..7, min j in bits 8..15, from the 12 scale bytes at {@code sc}. */
-    private static int scaleMinK4(MemorySegment w, long sc, int j) {
+    static int scaleMinK4(MemorySegment w, long sc, int j) {
         if (j < 4) {
             return (w.get(ValueLayout.JAVA_BYTE, sc + j) & 63) | (w.get(ValueLayout.JAVA_BYTE, sc + j + 4) & 63) << 8;
         }
