@@ -75,15 +75,27 @@ public final class MatMul {
         if (prepared.usesBatchedNumerics()) {
             for (int r = rowStart; r < rowEnd; r++) {
                 long off = r * rowBytes;
-                for (int b = 0; b < n; b++) {
+                int b = 0;
+                for (; b + 4 <= n; b += 4) { // four activation rows per call: each weight block is unpacked once for them
+                    kernel.dotBatched4(data, off, a, b * cols, cols, cols, out, outOffset + b * rows + r, rows);
+                }
+                for (; b < n; b++) {
                     out[outOffset + b * rows + r] = kernel.dotBatched(data, off, a, b * cols, cols);
                 }
             }
         } else {
-            // One-row numerics, also for several independent rows (continuous batching).
+            // One-row numerics, also for several independent rows (continuous batching). For quantized weights the
+            // batched products are the one-row ones (llama.cpp's vec_dot either way), so four rows share a call.
+            boolean fourAtOnce = w.type().isQuantized();
             for (int r = rowStart; r < rowEnd; r++) {
                 long off = r * rowBytes;
-                for (int b = 0; b < n; b++) {
+                int b = 0;
+                if (fourAtOnce) {
+                    for (; b + 4 <= n; b += 4) {
+                        kernel.dotBatched4(data, off, a, b * cols, cols, cols, out, outOffset + b * rows + r, rows);
+                    }
+                }
+                for (; b < n; b++) {
                     out[outOffset + b * rows + r] = kernel.dot(data, off, a, b * cols, cols);
                 }
             }

@@ -5,6 +5,7 @@ import dev.caravel.tensor.fast.FloatLanes;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 
@@ -56,6 +57,29 @@ class FastMatMulTest {
                         assertThat(Float.floatToRawIntBits(single[r])).as(at + " (one row)").isEqualTo(Float.floatToRawIntBits(want[b][r]));
                         assertThat(Float.floatToRawIntBits(batched[b * rows + r])).as(at + " (batch)").isEqualTo(Float.floatToRawIntBits(want[b][r]));
                         assertThat(Float.floatToRawIntBits(split[b * rows + r])).as(at + " (split rows)").isEqualTo(Float.floatToRawIntBits(want[b][r]));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void rowDequantizersEqualTheScalarOnesBitForBit() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        int rows = 6;
+        int cols = 768;
+        try (Arena arena = Arena.ofConfined()) {
+            for (GgmlType t : DotKernelTest.WEIGHT_TYPES) {
+                MemorySegment data = DotKernelTest.randomWeights(t, rows, cols, rnd, arena);
+                long rowBytes = t.byteSize(cols);
+                float[] want = new float[cols];
+                float[] got = new float[cols + 5];
+                for (int r = 0; r < rows; r++) {
+                    dev.caravel.tensor.kernel.Kernels.dequantizer(t).dequantize(data, r * rowBytes, want, 0, cols);
+                    FastMatMul.rowDequantizer(t).dequantize(data, r * rowBytes, got, 5, cols);
+                    for (int i = 0; i < cols; i++) {
+                        assertThat(Float.floatToRawIntBits(got[5 + i])).as(t + " row " + r + " element " + i)
+                                .isEqualTo(Float.floatToRawIntBits(want[i]));
                     }
                 }
             }

@@ -24,12 +24,17 @@ import java.util.SplittableRandom;
  * java --add-modules jdk.incubator.vector -cp caravel-tensor/target/classes:caravel-tensor/target/test-classes \
  *      dev.caravel.tensor.KernelBench [rows cols [types...]]
  * </pre>
- * {@code -Dbench.batched=true} times the batched-numerics entry point instead; {@code -Dbench.ms=N} the time per
+ * {@code -Dbench.batched=true} times the batched-numerics entry point instead; {@code -Dbench.batched4=true} the
+ * four-activation-row batched kernel against four one-row batched calls of the same vector kernel (the "scalar"
+ * column); {@code -Dbench.ms=N} the time per
  * measurement (default 300 ms); {@code -Dbench.scalar=false} skips the scalar twins.
  */
 public final class KernelBench {
     private KernelBench() {
     }
+
+    /** Four activation rows per weight row ({@link DotKernel#dotBatched4}). */
+    private static final boolean B4 = Boolean.getBoolean("bench.batched4");
 
     public static void main(String[] args) {
         int rows = args.length > 1 ? Integer.parseInt(args[0]) : 896;
@@ -62,14 +67,22 @@ public final class KernelBench {
             long rowBytes = t.byteSize(cols);
             // rows % 8 != 0 selects the non-repacked Q4_0 kernel; F32/F16/BF16 get tinyBLAS for the batched path
             int shapeRows = repacked ? 8 : (t == GgmlType.Q4_0 ? 9 : rows);
-            DotKernel s = ScalarDotKernels.forShape(t, shapeRows, cols);
             DotKernel v = VectorDotKernels.forShape(t, shapeRows, cols);
-            float[] x = new float[cols];
-            for (int i = 0; i < cols; i++) x[i] = (float) rnd.nextGaussian();
-            Activations a = new Activations(cols);
-            ActivationQuantizer.quantize(s.vecDotType(), ActivationQuantizer.Flavor.X86_SIMD, x, 0, cols, a, 0);
-            float[] outS = new float[rows];
-            float[] outV = new float[rows];
+            DotKernel s = !B4 ? ScalarDotKernels.forShape(t, shapeRows, cols) : new DotKernel() { // v, one row at a time
+                public GgmlType weightType() { return v.weightType(); }
+                public GgmlType vecDotType() { return v.vecDotType(); }
+                public float dot(MemorySegment w, long off, Activations a, int aOff, int n) { return v.dot(w, off, a, aOff, n); }
+                public float dotBatched(MemorySegment w, long off, Activations a, int aOff, int n) { return v.dotBatched(w, off, a, aOff, n); }
+            };
+            int acts = B4 ? 4 : 1;
+            float[] x = new float[acts * cols];
+            for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+            Activations a = new Activations(acts * cols);
+            for (int k = 0; k < acts; k++) {
+                ActivationQuantizer.quantize(s.vecDotType(), ActivationQuantizer.Flavor.X86_SIMD, x, k * cols, cols, a, k * cols);
+            }
+            float[] outS = new float[acts * rows];
+            float[] outV = new float[acts * rows];
             double nsS = scalar ? time(s, w, rowBytes, a, rows, cols, batched, outS, ms) : Double.NaN;
             double nsV = time(v, w, rowBytes, a, rows, cols, batched, outV, ms);
             com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
@@ -115,7 +128,9 @@ public final class KernelBench {
 
     private static void matvec(DotKernel k, MemorySegment w, long rowBytes, Activations a, int rows, int cols,
                                boolean batched, float[] out) {
-        if (batched) {
+        if (B4) {
+            for (int r = 0; r < rows; r++) k.dotBatched4(w, r * rowBytes, a, 0, cols, cols, out, r, rows);
+        } else if (batched) {
             for (int r = 0; r < rows; r++) out[r] = k.dotBatched(w, r * rowBytes, a, 0, cols);
         } else {
             for (int r = 0; r < rows; r++) out[r] = k.dot(w, r * rowBytes, a, 0, cols);

@@ -155,13 +155,13 @@ class MatMulTest {
                 GgmlType t = DotKernelTest.WEIGHT_TYPES[i];
                 ws[i] = new WeightMatrix(t, DotKernelTest.randomWeights(t, 8, 512, rnd, arena), 8, 512);
             }
-            float[] x = new float[2 * 512];
-            float[] out = new float[2 * 8];
+            float[] x = new float[5 * 512]; // five rows: the four-row batched kernels and the one-row remainder
+            float[] out = new float[5 * 8];
             float[] row = new float[512];
-            MatMulScratch s = new MatMulScratch(512, 2);
+            MatMulScratch s = new MatMulScratch(512, 5);
             Runnable all = () -> {
                 for (WeightMatrix w : ws) {
-                    MatMul.matmul(w, x, 0, 2, out, 0, s);
+                    MatMul.matmul(w, x, 0, 5, out, 0, s);
                     MatMul.matvec(w, x, 0, out, 0, s);
                     w.dequantizeRow(3, row, 0);
                 }
@@ -177,7 +177,7 @@ class MatMulTest {
                 for (int pass = 0; pass < 2; pass++) {
                     long before = bean.getCurrentThreadAllocatedBytes();
                     for (int i = 0; i < 200; i++) {
-                        MatMul.matmul(w, x, 0, 2, out, 0, s);
+                        MatMul.matmul(w, x, 0, 5, out, 0, s);
                         MatMul.matvec(w, x, 0, out, 0, s);
                         w.dequantizeRow(3, row, 0);
                     }

@@ -70,10 +70,10 @@ class VectorDotKernelTest {
             GgmlType vt = pairs[0][0].vecDotType();
             assertThat(pairs[0][1].vecDotType()).isEqualTo(vt);
             assertThat(pairs[0][1].weightType()).isEqualTo(type);
-            float[] x = activations(2 * cols, vt, rnd);
+            float[] x = activations(5 * cols, vt, rnd);
             for (Flavor flavor : Flavor.values()) {
-                Activations a = new Activations(2 * cols);
-                for (int b = 0; b < 2; b++) {
+                Activations a = new Activations(5 * cols);
+                for (int b = 0; b < 5; b++) {
                     ActivationQuantizer.quantize(vt, flavor, x, b * cols, cols, a, b * cols);
                 }
                 for (int pi = 0; pi < pairs.length; pi++) {
@@ -95,6 +95,16 @@ class VectorDotKernelTest {
                             assertThat(Float.floatToIntBits(vb)).as("%s (%d, %d) wild=%s %s row %d act %d batched: vector %s scalar %s",
                                     type, rows, cols, wild, flavor, r, b, vb, sb).isEqualTo(Float.floatToIntBits(sb));
                             checked += 2;
+                        }
+                        if (batchedValid) { // four activation rows at once (rows 1..4), results strided in out
+                            float[] out = new float[9];
+                            pair[1].dotBatched4(w, r * rowBytes, a, cols, cols, cols, out, 1, 2);
+                            for (int k = 0; k < 4; k++) {
+                                float sb = pair[0].dotBatched(w, r * rowBytes, a, (1 + k) * cols, cols);
+                                assertThat(Float.floatToIntBits(out[1 + 2 * k])).as("%s (%d, %d) wild=%s %s row %d act %d batched4: vector %s scalar %s",
+                                        type, rows, cols, wild, flavor, r, 1 + k, out[1 + 2 * k], sb).isEqualTo(Float.floatToIntBits(sb));
+                            }
+                            checked += 4;
                         }
                     }
                 }
@@ -157,9 +167,8 @@ class VectorDotKernelTest {
     @Test
     void kernelsUsesTheVectorImplementation() {
         for (GgmlType t : DotKernelTest.WEIGHT_TYPES) {
-            // Scalar where the Vector API is off, for Q5_1, and for Q5_0/Q3_K/Q2_K/Q6_K unless asked for (see Kernels.vectorFor).
-            boolean vector = VectorWidth.enabled() && t != GgmlType.Q5_1
-                    && (VectorWidth.llamaCppKernelsOptedIn() || (t != GgmlType.Q5_0 && t != GgmlType.Q3_K && t != GgmlType.Q2_K && t != GgmlType.Q6_K));
+            // every type has its vector kernel on whenever the Vector API is (none stays on its scalar twin)
+            boolean vector = VectorWidth.enabled();
             assertThat(Kernels.vectorFor(t)).as(t.toString()).isEqualTo(vector);
             Class<?> expected = !vector
                     ? ScalarDotKernels.forType(t).getClass() : VectorDotKernels.forType(t).getClass();

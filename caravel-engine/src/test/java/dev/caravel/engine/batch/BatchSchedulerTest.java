@@ -123,6 +123,42 @@ class BatchSchedulerTest {
     }
 
     @Test
+    void quantizedWeightsBatchedFourAtATimeGiveTheAloneResults() throws Exception {
+        // Q4_K/Q6_K weights: rows go through the four-row kernels when five jobs decode together.
+        try (LoadedModel q = LoadedModel.open(SHARED.resolve("models/random-llama-q4_k_m.gguf"))) {
+            String[] texts = {"Once upon a time", "The little dog", "Lily and Ben", "One day", "A cat sat"};
+            List<List<Integer>> alone = new ArrayList<>();
+            List<List<TokenLogprobs>> aloneLp = new ArrayList<>();
+            try (BatchScheduler one = BatchScheduler.forModel(q, 1, 128, 8)) {
+                for (String t : texts) {
+                    Collector c = new Collector();
+                    one.submit(new BatchJob(q.tokenizer().encode(t), GenerationRequest.of(24, SamplingParams.greedy()), 2,
+                            false, null, c));
+                    c.result();
+                    alone.add(c.tokens);
+                    aloneLp.add(c.logprobs);
+                }
+            }
+            try (BatchScheduler five = BatchScheduler.forModel(q, 5, 128, 8)) {
+                List<Collector> cs = new ArrayList<>();
+                for (String t : texts) {
+                    Collector c = new Collector();
+                    cs.add(c);
+                    five.submit(new BatchJob(q.tokenizer().encode(t), GenerationRequest.of(24, SamplingParams.greedy()), 2,
+                            false, null, c));
+                }
+                for (int i = 0; i < texts.length; i++) {
+                    cs.get(i).result();
+                    assertThat(cs.get(i).tokens).isEqualTo(alone.get(i));
+                    for (int k = 0; k < alone.get(i).size(); k++) {
+                        assertThat(cs.get(i).logprobs.get(k).logprob()).isEqualTo(aloneLp.get(i).get(k).logprob());
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void batchingNeverChangesSampledOutputOrLogprobs() throws Exception {
         SamplingParams sampling = SamplingParams.defaults().withSeed(42);
         int[] p = prompt("Once upon a time, there was a cat");

@@ -1,5 +1,6 @@
 package dev.caravel.tensor.fast;
 
+import dev.caravel.tensor.GgmlType;
 import dev.caravel.tensor.WeightMatrix;
 import dev.caravel.tensor.kernel.Dequantizer;
 
@@ -81,6 +82,11 @@ public final class FastMatMul {
             dq.dequantize(data, r * rowBytes, buf, 0, cols);
             FloatTiles.rows1(buf, 0, cols, x, xOffset, batch, out, outOffset + r, rows, BUFFERS.get()[1]);
         }
+    }
+
+    /** The row dequantizer the batched fast path uses for {@code type} (bit for bit ggml's; exposed for tests). */
+    public static Dequantizer rowDequantizer(GgmlType type) {
+        return FastKernels.dequantizer(type);
     }
 
     /** The scalar twin of the whole product (used when the Vector API kernels are off). */

@@ -30,4 +30,15 @@ public interface DotKernel {
     default float dotBatched(MemorySegment w, long off, Activations a, int aOff, int n) {
         return dot(w, off, a, aOff, n);
     }
+
+    /**
+     * {@link #dotBatched} of one weight row with four activation rows, at {@code aOff + k·aStride} for k = 0..3;
+     * the results to {@code out[outOff + k·outStride]}. Vector kernels override it to unpack each weight block
+     * once for the four rows (same results); this default, four {@link #dotBatched} calls, is their twin.
+     */
+    default void dotBatched4(MemorySegment w, long off, Activations a, int aOff, int aStride, int n, float[] out, int outOff, int outStride) {
+        for (int k = 0; k < 4; k++) {
+            out[outOff + k * outStride] = dotBatched(w, off, a, aOff + k * aStride, n);
+        }
+    }
 }

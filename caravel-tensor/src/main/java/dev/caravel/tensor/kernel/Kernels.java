@@ -4,8 +4,7 @@ import dev.caravel.tensor.GgmlType;
 
 /**
  * The one place that picks a llama.cpp-numerics kernel implementation per type: the Vector API kernels
- * ({@link VectorDotKernels}) when {@link VectorWidth#enabled()} (see {@link #vectorFor} for the exceptions),
- * otherwise the scalar ones ({@link ScalarDotKernels}). Both compute llama.cpp's x86 SIMD lane structure and give
+ * ({@link VectorDotKernels}) when {@link VectorWidth#enabled()}, otherwise the scalar ones ({@link ScalarDotKernels}). Both compute llama.cpp's x86 SIMD lane structure and give
  * bit-identical results; the choice is made once, at class initialization, and logged by {@link VectorWidth}.
  */
 public final class Kernels {
@@ -14,7 +13,6 @@ public final class Kernels {
 
     /** Constant for the JIT: the untaken implementation is never loaded. */
     private static final boolean VECTOR = VectorWidth.enabled();
-    private static final boolean ALL_VECTOR = VectorWidth.llamaCppKernelsOptedIn();
 
     /** Whether {@code type} can be used as a weight type (dequantized and multiplied). */
     public static boolean supports(GgmlType type) {
@@ -31,17 +29,12 @@ public final class Kernels {
     }
 
     /**
-     * Whether the Vector API kernel of {@code type} is used. Every vector kernel is correct (bit-identical with its
-     * scalar twin, tested), but C2 does not always keep the vectors of the Q5_0, Q3_K, Q2_K and Q6_K kernels in registers (it
-     * depends on what was compiled before) and never those of Q5_1, which then allocate on every row; the decode
-     * loop must not allocate, so these stay on their scalar twins unless {@code -Dcaravel.vector=true} asks for
-     * every vector kernel (Q5_1 stays scalar regardless).
+     * Whether the Vector API kernel of {@code type} is used: for every type whenever the Vector API is on. (Until
+     * their kernels were written without vector-carrying helper methods, C2 sometimes boxed the vectors of Q5_0,
+     * Q3_K, Q2_K, Q6_K and Q5_1, and those types ran their scalar twins; see {@link VectorKQuantKernels}.)
      */
     public static boolean vectorFor(GgmlType type) {
-        if (!VECTOR || type == GgmlType.Q5_1) {
-            return false;
-        }
-        return ALL_VECTOR || (type != GgmlType.Q5_0 && type != GgmlType.Q3_K && type != GgmlType.Q2_K && type != GgmlType.Q6_K);
+        return VECTOR;
     }
 
     /** Dot kernel for weights of {@code type}; throws if the type is not supported. */

@@ -33,38 +33,14 @@ final class VectorFloatKernels {
     private static final int L = VectorShapes.FL;
     private static final ByteOrder LE = VectorShapes.LE;
 
-    // ------------------------------------------------------------------ value conversions
-
-    /**
-     * F16 bit patterns (zero-extended in int lanes) to float, exactly: magnitude bits moved to float position and
-     * scaled by 2^112 (exact for normal and subnormal halves), Inf/NaN given the full exponent, sign or'ed back.
-     */
-    private static FloatVector halfToFloat(IntVector h) {
-        IntVector em = h.and(0x7FFF);
-        IntVector bits = em.lanewise(LSHL, 13);
-        IntVector finite = bits.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-        IntVector v = finite.blend(bits.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
-        return v.or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
-    }
-
-    /** L F16 weights at byte {@code o} as floats. */
-    private static FloatVector halfAt(MemorySegment w, long o) {
-        return halfToFloat((IntVector) ShortVector.fromMemorySegment(SV, w, o, LE).convertShape(VectorOperators.ZERO_EXTEND_S2I, IV, 0));
-    }
-
-    /** Denormals to signed zero, on float bit patterns. */
-    private static IntVector ftzBits(IntVector bits) {
-        return bits.blend(bits.and(0x80000000), bits.and(0x7F800000).compare(VectorOperators.EQ, 0));
-    }
-
     // ------------------------------------------------------------------ F32
 
     /*
      * Every kernel here runs one accumulator slice of L lanes per pass, stores it into a per-thread float[64] and
      * reduces the lanes there with the scalar twin's own fold and hsum16. Nothing vector-typed crosses a method
      * boundary (a helper called once per row is a cold call site that C2 does not inline, and a vector passed
-     * through it would be boxed), and the loop bodies stay small (the F16/BF16 conversions would otherwise exceed
-     * C2's inlining budget).
+     * through it would be boxed; and once a compilation that inlines these passes outgrows C2's inlining node
+     * cutoff, C2 inlines no method of ours any more, so the F16 and BF16 conversions are spelled out in the loops).
      */
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[64]);
 
@@ -172,7 +148,15 @@ final class VectorFloatKernels {
     private static void f16Pass(MemorySegment w, long off, float[] y, int aOff, int np, int c, float[] l) {
         FloatVector acc = FloatVector.zero(F);
         for (int i = c; i < np; i += 64) {
-            acc = halfAt(w, off + 2L * i).fma(FloatVector.fromArray(F, y, aOff + i), acc);
+            // F16 → float, exactly: magnitude bits to float position times 2^112 (normal and subnormal halves),
+            // Inf/NaN given the full exponent, sign or-ed back (spelled out: no vector may cross a method call)
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(SV, w, off + 2L * i, LE).convertShape(VectorOperators.ZERO_EXTEND_S2I, IV, 0);
+            IntVector em = h.and(0x7FFF);
+            IntVector bits = em.lanewise(LSHL, 13);
+            IntVector fin = bits.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .blend(bits.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
+            FloatVector wv = fin.or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            acc = wv.fma(FloatVector.fromArray(F, y, aOff + i), acc);
         }
         acc.intoArray(l, c);
     }
@@ -199,7 +183,15 @@ final class VectorFloatKernels {
     private static void f16TinyPass(MemorySegment w, long off, float[] y, int aOff, int n, int c, float[] l) {
         FloatVector acc = FloatVector.zero(F);
         for (int i = c; i < n; i += 16) {
-            acc = halfAt(w, off + 2L * i).fma(FloatVector.fromArray(F, y, aOff + i), acc);
+            // F16 → float, exactly: magnitude bits to float position times 2^112 (normal and subnormal halves),
+            // Inf/NaN given the full exponent, sign or-ed back (spelled out: no vector may cross a method call)
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(SV, w, off + 2L * i, LE).convertShape(VectorOperators.ZERO_EXTEND_S2I, IV, 0);
+            IntVector em = h.and(0x7FFF);
+            IntVector bits = em.lanewise(LSHL, 13);
+            IntVector fin = bits.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts()
+                    .blend(bits.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
+            FloatVector wv = fin.or(h.and(0x8000).lanewise(LSHL, 16)).reinterpretAsFloats();
+            acc = wv.fma(FloatVector.fromArray(F, y, aOff + i), acc);
         }
         acc.intoArray(l, c);
     }
@@ -225,11 +217,16 @@ final class VectorFloatKernels {
         FloatVector acc = FloatVector.zero(F);
         for (int k = start; k < end; k += step) {
             IntVector pair = IntVector.fromMemorySegment(IV, w, off + 2L * (k + 2 * c), LE);
-            FloatVector w0 = ftzBits(pair.lanewise(LSHL, 16)).reinterpretAsFloats();
-            FloatVector w1 = ftzBits(pair.and(0xFFFF0000)).reinterpretAsFloats();
+            // denormals to signed zero on the bit patterns (ftzBits, spelled out: no vector may cross a method call)
+            IntVector b0 = pair.lanewise(LSHL, 16);
+            IntVector b1 = pair.and(0xFFFF0000);
+            FloatVector w0 = b0.blend(b0.and(0x80000000), b0.and(0x7F800000).compare(VectorOperators.EQ, 0)).reinterpretAsFloats();
+            FloatVector w1 = b1.blend(b1.and(0x80000000), b1.and(0x7F800000).compare(VectorOperators.EQ, 0)).reinterpretAsFloats();
             int g = aOff + k + c;
-            acc = ftzBits(acc.add(w1.mul(FloatVector.fromArray(F, y, g + 16))).reinterpretAsInts()).reinterpretAsFloats();
-            acc = ftzBits(acc.add(w0.mul(FloatVector.fromArray(F, y, g))).reinterpretAsInts()).reinterpretAsFloats();
+            IntVector t = acc.add(w1.mul(FloatVector.fromArray(F, y, g + 16))).reinterpretAsInts();
+            acc = t.blend(t.and(0x80000000), t.and(0x7F800000).compare(VectorOperators.EQ, 0)).reinterpretAsFloats();
+            t = acc.add(w0.mul(FloatVector.fromArray(F, y, g))).reinterpretAsInts();
+            acc = t.blend(t.and(0x80000000), t.and(0x7F800000).compare(VectorOperators.EQ, 0)).reinterpretAsFloats();
         }
         acc.intoArray(l, lo + c);
     }

@@ -3,26 +3,19 @@ package dev.caravel.tensor.kernel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
-import static dev.caravel.tensor.kernel.VectorKQuantKernels.byteAt;
-import static dev.caravel.tensor.kernel.VectorKQuantKernels.fma;
-import static dev.caravel.tensor.kernel.VectorKQuantKernels.five;
-import static dev.caravel.tensor.kernel.VectorKQuantKernels.load;
-import static dev.caravel.tensor.kernel.VectorKQuantKernels.minLanes;
 import static dev.caravel.tensor.kernel.VectorKQuantKernels.q4kMinsTerm;
 import static dev.caravel.tensor.kernel.VectorKQuantKernels.q5kMinsTerm;
-import static dev.caravel.tensor.kernel.VectorKQuantKernels.nib;
 import static dev.caravel.tensor.kernel.VectorKQuantKernels.scalesK3;
 import static dev.caravel.tensor.kernel.VectorKQuantKernels.scalesK4;
-import static dev.caravel.tensor.kernel.VectorKQuantKernels.six;
-import static dev.caravel.tensor.kernel.VectorKQuantKernels.three;
-import static dev.caravel.tensor.kernel.VectorKQuantKernels.two;
 import static dev.caravel.tensor.kernel.VectorShapes.f16;
-import static dev.caravel.tensor.kernel.VectorShapes.hsum8;
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 
 /**
@@ -32,13 +25,19 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * gives int lanes 0..3 into {@code lo}, the second (bytes 16..31, {@code qw[e+8..]} / {@code qw[e+24..]}) lanes 4..7
  * into {@code hi}; scales per 16 elements fall on exactly these halves. The float accumulator is two 4-lane
  * vectors, reduced by {@link VectorShapes#hsum8(FloatVector, FloatVector)}.
+ *
+ * <p>As in {@link VectorKQuantKernels}, the kernels are written out without helper methods that take or return
+ * vectors (C2 would refuse to inline them past its node-count cutoff, and box the vectors); the common steps
+ * are spelled out in its comments.
  */
 final class VectorKQuant128Kernels {
     private VectorKQuant128Kernels() {
     }
 
+    private static final VectorSpecies<Short> S = VectorKQuantKernels.S;
     private static final VectorSpecies<Float> F = VectorKQuantKernels.F;
     private static final VectorSpecies<Integer> I = VectorKQuantKernels.I;
+    private static final java.nio.ByteOrder LE = VectorShapes.LE;
 
     static float q4_K(MemorySegment w, long off, Activations a, int aOff, int n) {
         short[] qw = a.qw();
@@ -56,16 +55,24 @@ final class VectorKQuant128Kernels {
             for (int g = 0; g < 8; g++) {
                 long q = o + 16 + 32 * (g >> 1);
                 int shift = 4 * (g & 1);
-                int s = byteAt(sc, g);
+                int s = (int) (sc >>> (8 * g)) & 0xFF;
                 int e = qo + 32 * g;
-                lo = lo.add(nib(load(w, q).lanewise(LSHR, shift), qw, e).mul(s));
-                hi = hi.add(nib(load(w, q + 16).lanewise(LSHR, shift), qw, e + 8).mul(s));
+                ShortVector x = ShortVector.fromMemorySegment(S, w, q, LE).lanewise(LSHR, shift);
+                IntVector p = x.and((short) 0x0F).mul(ShortVector.fromArray(S, qw, e))
+                        .add(x.lanewise(LSHR, 8).and((short) 0x0F).mul(ShortVector.fromArray(S, qw, e + 16))).reinterpretAsInts();
+                lo = lo.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s));
+                x = ShortVector.fromMemorySegment(S, w, q + 16, LE).lanewise(LSHR, shift);
+                p = x.and((short) 0x0F).mul(ShortVector.fromArray(S, qw, e + 8))
+                        .add(x.lanewise(LSHR, 8).and((short) 0x0F).mul(ShortVector.fromArray(S, qw, e + 24))).reinterpretAsInts();
+                hi = hi.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s));
             }
-            float d = dy[qo >> 8] * Float.float16ToFloat((short) h0);
-            accLo = fma(lo, d, accLo);
-            accHi = fma(hi, d, accHi);
+            FloatVector d = FloatVector.broadcast(F, dy[qo >> 8] * Float.float16ToFloat((short) h0));
+            accLo = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(d, accLo);
+            accHi = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(d, accHi);
         }
-        return hsum8(accLo, accHi) + q4kMinsTerm(w, off, a, aOff, nb);
+        FloatVector r = accLo.add(accHi);
+        FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+        return t.lane(0) + t.lane(1) + q4kMinsTerm(w, off, a, aOff, nb);
     }
 
     static float q5_K(MemorySegment w, long off, Activations a, int aOff, int n) {
@@ -84,16 +91,28 @@ final class VectorKQuant128Kernels {
             for (int g = 0; g < 8; g++) {
                 long q = o + 48 + 32 * (g >> 1);
                 int shift = 4 * (g & 1);
-                int s = byteAt(sc, g);
+                int s = (int) (sc >>> (8 * g)) & 0xFF;
                 int e = qo + 32 * g;
-                lo = lo.add(five(load(w, q).lanewise(LSHR, shift), load(w, o + 16).lanewise(LSHR, g), qw, e).mul(s));
-                hi = hi.add(five(load(w, q + 16).lanewise(LSHR, shift), load(w, o + 32).lanewise(LSHR, g), qw, e + 8).mul(s));
+                ShortVector x = ShortVector.fromMemorySegment(S, w, q, LE).lanewise(LSHR, shift);
+                ShortVector h = ShortVector.fromMemorySegment(S, w, o + 16, LE).lanewise(LSHR, g);
+                ShortVector v = x.and((short) 0x0F0F).or(h.lanewise(LSHL, 4).and((short) 0x1010));
+                IntVector p = v.and((short) 0xFF).mul(ShortVector.fromArray(S, qw, e))
+                        .add(v.lanewise(LSHR, 8).mul(ShortVector.fromArray(S, qw, e + 16))).reinterpretAsInts();
+                lo = lo.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s));
+                x = ShortVector.fromMemorySegment(S, w, q + 16, LE).lanewise(LSHR, shift);
+                h = ShortVector.fromMemorySegment(S, w, o + 32, LE).lanewise(LSHR, g);
+                v = x.and((short) 0x0F0F).or(h.lanewise(LSHL, 4).and((short) 0x1010));
+                p = v.and((short) 0xFF).mul(ShortVector.fromArray(S, qw, e + 8))
+                        .add(v.lanewise(LSHR, 8).mul(ShortVector.fromArray(S, qw, e + 24))).reinterpretAsInts();
+                hi = hi.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s));
             }
-            float d = dy[qo >> 8] * Float.float16ToFloat((short) h0);
-            accLo = fma(lo, d, accLo);
-            accHi = fma(hi, d, accHi);
+            FloatVector d = FloatVector.broadcast(F, dy[qo >> 8] * Float.float16ToFloat((short) h0));
+            accLo = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(d, accLo);
+            accHi = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(d, accHi);
         }
-        return hsum8(accLo, accHi) + q5kMinsTerm(w, off, a, aOff, nb);
+        FloatVector r = accLo.add(accHi);
+        FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+        return t.lane(0) + t.lane(1) + q5kMinsTerm(w, off, a, aOff, nb);
     }
 
     static float q6_K(MemorySegment w, long off, Activations a, int aOff, int n) {
@@ -113,16 +132,27 @@ final class VectorKQuant128Kernels {
                 long qh = o + 128 + 32 * j;
                 int shift = 4 * (m >> 1);
                 int e = qo + 32 * g;
-                lo = lo.add(six(load(w, ql).lanewise(LSHR, shift), load(w, qh).lanewise(LSHR, 2 * m), qw, e)
-                        .mul(w.get(ValueLayout.JAVA_BYTE, o + 192 + 2 * g)));
-                hi = hi.add(six(load(w, ql + 16).lanewise(LSHR, shift), load(w, qh + 16).lanewise(LSHR, 2 * m), qw, e + 8)
-                        .mul(w.get(ValueLayout.JAVA_BYTE, o + 193 + 2 * g)));
+                int s2 = w.get(Bytes.LE_SHORT, o + 192 + 2 * g); // signed scales 2g (lo), 2g+1 (hi)
+                ShortVector x = ShortVector.fromMemorySegment(S, w, ql, LE).lanewise(LSHR, shift);
+                ShortVector h = ShortVector.fromMemorySegment(S, w, qh, LE).lanewise(LSHR, 2 * m);
+                ShortVector v = x.and((short) 0x0F0F).or(h.lanewise(LSHL, 4).and((short) 0x3030));
+                IntVector p = v.and((short) 0xFF).sub((short) 32).mul(ShortVector.fromArray(S, qw, e))
+                        .add(v.lanewise(LSHR, 8).sub((short) 32).mul(ShortVector.fromArray(S, qw, e + 16))).reinterpretAsInts();
+                lo = lo.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul((byte) s2));
+                x = ShortVector.fromMemorySegment(S, w, ql + 16, LE).lanewise(LSHR, shift);
+                h = ShortVector.fromMemorySegment(S, w, qh + 16, LE).lanewise(LSHR, 2 * m);
+                v = x.and((short) 0x0F0F).or(h.lanewise(LSHL, 4).and((short) 0x3030));
+                p = v.and((short) 0xFF).sub((short) 32).mul(ShortVector.fromArray(S, qw, e + 8))
+                        .add(v.lanewise(LSHR, 8).sub((short) 32).mul(ShortVector.fromArray(S, qw, e + 24))).reinterpretAsInts();
+                hi = hi.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s2 >> 8));
             }
-            float d = dy[qo >> 8] * f16(w, o + 208);
-            accLo = fma(lo, d, accLo);
-            accHi = fma(hi, d, accHi);
+            FloatVector d = FloatVector.broadcast(F, dy[qo >> 8] * f16(w, o + 208));
+            accLo = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(d, accLo);
+            accHi = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(d, accHi);
         }
-        return hsum8(accLo, accHi);
+        FloatVector r = accLo.add(accHi);
+        FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+        return t.lane(0) + t.lane(1);
     }
 
     static float q2_K(MemorySegment w, long off, Activations a, int aOff, int n) {
@@ -135,23 +165,41 @@ final class VectorKQuant128Kernels {
             long o = off + 84L * b;
             int qo = aOff + 256 * b;
             float yd = dy[qo >> 8];
-            float dmin = -yd * f16(w, o + 82);
-            accLo = fma(minLanes(w, o, bsums, qo >> 4), dmin, accLo);
-            accHi = fma(minLanes(w, o + 8, bsums, (qo >> 4) + 8), dmin, accHi);
+            FloatVector dmin = FloatVector.broadcast(F, -yd * f16(w, o + 82));
+            // mins lanes 0..3 from scale bytes 0..7, 4..7 from 8..15 (exact pair sums: they exceed 16 bits)
+            IntVector mp = ((ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_64, w, o, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0)).lanewise(LSHR, 4)
+                    .mul(ShortVector.fromArray(S, bsums, qo >> 4)).reinterpretAsInts();
+            accLo = ((FloatVector) mp.lanewise(LSHL, 16).lanewise(ASHR, 16).add(mp.lanewise(ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dmin, accLo);
+            mp = ((ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_64, w, o + 8, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0)).lanewise(LSHR, 4)
+                    .mul(ShortVector.fromArray(S, bsums, (qo >> 4) + 8)).reinterpretAsInts();
+            accHi = ((FloatVector) mp.lanewise(LSHL, 16).lanewise(ASHR, 16).add(mp.lanewise(ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(dmin, accHi);
             IntVector lo = IntVector.zero(I);
             IntVector hi = lo;
             for (int g = 0; g < 8; g++) {
                 long q = o + 16 + 32 * (g >> 2);
                 int shift = 2 * (g & 3);
                 int e = qo + 32 * g;
-                lo = lo.add(two(load(w, q).lanewise(LSHR, shift), qw, e).mul(w.get(ValueLayout.JAVA_BYTE, o + 2 * g) & 0xF));
-                hi = hi.add(two(load(w, q + 16).lanewise(LSHR, shift), qw, e + 8).mul(w.get(ValueLayout.JAVA_BYTE, o + 2 * g + 1) & 0xF));
+                int s2 = w.get(Bytes.LE_SHORT, o + 2 * g);
+                ShortVector x = ShortVector.fromMemorySegment(S, w, q, LE).lanewise(LSHR, shift);
+                IntVector p = x.and((short) 3).mul(ShortVector.fromArray(S, qw, e))
+                        .add(x.lanewise(LSHR, 8).and((short) 3).mul(ShortVector.fromArray(S, qw, e + 16))).reinterpretAsInts();
+                lo = lo.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s2 & 0xF));
+                x = ShortVector.fromMemorySegment(S, w, q + 16, LE).lanewise(LSHR, shift);
+                p = x.and((short) 3).mul(ShortVector.fromArray(S, qw, e + 8))
+                        .add(x.lanewise(LSHR, 8).and((short) 3).mul(ShortVector.fromArray(S, qw, e + 24))).reinterpretAsInts();
+                hi = hi.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul((s2 >> 8) & 0xF));
             }
-            float d = yd * f16(w, o + 80);
-            accLo = fma(lo, d, accLo);
-            accHi = fma(hi, d, accHi);
+            FloatVector d = FloatVector.broadcast(F, yd * f16(w, o + 80));
+            accLo = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(d, accLo);
+            accHi = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(d, accHi);
         }
-        return hsum8(accLo, accHi);
+        FloatVector r = accLo.add(accHi);
+        FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+        return t.lane(0) + t.lane(1);
     }
 
     static float q3_K(MemorySegment w, long off, Activations a, int aOff, int n) {
@@ -163,23 +211,35 @@ final class VectorKQuant128Kernels {
             long o = off + 110L * b;
             int qo = aOff + 256 * b;
             long a01 = w.get(Bytes.LE_LONG, o + 96);
-            int t = w.get(Bytes.LE_INT, o + 104);
-            long s07 = scalesK3(a01, t, 0);
-            long s815 = scalesK3(a01, t, 1);
+            int t4 = w.get(Bytes.LE_INT, o + 104);
+            long s07 = scalesK3(a01, t4, 0);
+            long s815 = scalesK3(a01, t4, 1);
             IntVector lo = IntVector.zero(I);
             IntVector hi = lo;
             for (int g = 0; g < 8; g++) {
                 long q = o + 32 + 32 * (g >> 2);
                 int shift = 2 * (g & 3);
-                int s2 = (int) ((g < 4 ? s07 : s815) >>> (16 * (g & 3)));
+                int s2 = (int) ((g < 4 ? s07 : s815) >>> (16 * (g & 3))); // scales 2g, 2g+1 (+ 32)
                 int e = qo + 32 * g;
-                lo = lo.add(three(load(w, q).lanewise(LSHR, shift), load(w, o).lanewise(LSHR, g), qw, e).mul((s2 & 0xFF) - 32));
-                hi = hi.add(three(load(w, q + 16).lanewise(LSHR, shift), load(w, o + 16).lanewise(LSHR, g), qw, e + 8).mul(((s2 >> 8) & 0xFF) - 32));
+                ShortVector x = ShortVector.fromMemorySegment(S, w, q, LE).lanewise(LSHR, shift);
+                ShortVector h = ShortVector.fromMemorySegment(S, w, o, LE).lanewise(LSHR, g);
+                ShortVector v = x.and((short) 0x0303).or(h.lanewise(LSHL, 2).and((short) 0x0404));
+                IntVector p = v.and((short) 0xFF).sub((short) 4).mul(ShortVector.fromArray(S, qw, e))
+                        .add(v.lanewise(LSHR, 8).sub((short) 4).mul(ShortVector.fromArray(S, qw, e + 16))).reinterpretAsInts();
+                lo = lo.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul((s2 & 0xFF) - 32));
+                x = ShortVector.fromMemorySegment(S, w, q + 16, LE).lanewise(LSHR, shift);
+                h = ShortVector.fromMemorySegment(S, w, o + 16, LE).lanewise(LSHR, g);
+                v = x.and((short) 0x0303).or(h.lanewise(LSHL, 2).and((short) 0x0404));
+                p = v.and((short) 0xFF).sub((short) 4).mul(ShortVector.fromArray(S, qw, e + 8))
+                        .add(v.lanewise(LSHR, 8).sub((short) 4).mul(ShortVector.fromArray(S, qw, e + 24))).reinterpretAsInts();
+                hi = hi.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(((s2 >> 8) & 0xFF) - 32));
             }
-            float d = dy[qo >> 8] * f16(w, o + 108);
-            accLo = fma(lo, d, accLo);
-            accHi = fma(hi, d, accHi);
+            FloatVector d = FloatVector.broadcast(F, dy[qo >> 8] * f16(w, o + 108));
+            accLo = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(d, accLo);
+            accHi = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(d, accHi);
         }
-        return hsum8(accLo, accHi);
+        FloatVector r = accLo.add(accHi);
+        FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+        return t.lane(0) + t.lane(1);
     }
 }

@@ -9,20 +9,17 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import static dev.caravel.tensor.kernel.VectorShapes.f16;
-import static dev.caravel.tensor.kernel.VectorShapes.hsum8;
-import static dev.caravel.tensor.kernel.VectorShapes.pairSum;
-import static dev.caravel.tensor.kernel.VectorShapes.pairSumExact;
+import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 
 /**
  * Vector API twins of the K-quant kernels of {@link ScalarDotKernels} (Q2_K, Q3_K, Q4_K, Q5_K, Q6_K against Q8_K),
- * bit-identical with them; 256-bit unit (the 128-bit variants are {@link VectorKQuant128Kernels}, built from the
- * shared pieces here, which work in either unit).
+ * bit-identical with them; 256-bit unit (the 128-bit variants are {@link VectorKQuant128Kernels}, which share
+ * the scalar pieces here).
  *
  * <p>Lane structure (ggml's AVX2 kernels): per 256-element block, 8 int32 lanes, lane p = Σ scale·quant·q8 over
  * the elements e with (e mod 32) / 4 == p (exact); then {@code acc = fma(d, (float) lane, acc)} per block, and a
@@ -36,8 +33,9 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * on 16-bit lanes (one shift serves the even and the odd byte). Bounds for the cheap {@link VectorShapes#pairSum}:
  * |quant| ≤ 32 and |q8| ≤ 128 keep four products under 2^15.
  *
- * <p>Each kernel is one small method on purpose: the Vector API's inlining expands every operation into many IR
- * nodes, and a method that outgrows C2's inlining budget leaves helpers un-inlined, which boxes vectors.
+ * <p>Each kernel is one method with no vector-carrying helpers, see the comment above the kernels: the Vector
+ * API's inlining expands every operation into many IR nodes, and past C2's inlining budget a helper of ours is
+ * left un-inlined, which boxes the vectors it takes or returns.
  */
 final class VectorKQuantKernels {
     private VectorKQuantKernels() {
@@ -51,59 +49,7 @@ final class VectorKQuantKernels {
     private static final VectorMask<Integer> UPPER = VectorShapes.NARROW ? null
             : VectorMask.fromLong(IntVector.SPECIES_256, 0xF0);
 
-    // ------------------------------------------------------------------ shared pieces (either unit)
-
-    /** Int lanes: even values × qw[qe..], odd values × qw[qe+16..], paired up (|values| ≤ 32). */
-    static IntVector lanes(ShortVector we, ShortVector wo, short[] qw, int qe) {
-        return pairSum(we.mul(ShortVector.fromArray(S, qw, qe)).add(wo.mul(ShortVector.fromArray(S, qw, qe + 16))));
-    }
-
-    /** Lanes of 4-bit values in bits 0..3 (even) and 8..11 (odd) of {@code x}. */
-    static IntVector nib(ShortVector x, short[] qw, int qe) {
-        return lanes(x.and((short) 0x0F), x.lanewise(LSHR, 8).and((short) 0x0F), qw, qe);
-    }
-
-    /** Q5_K lanes: nibbles of {@code x} with the fifth bit from bit 0 (even) / bit 8 (odd) of {@code hv}. */
-    static IntVector five(ShortVector x, ShortVector hv, short[] qw, int qe) {
-        ShortVector we = x.and((short) 0x0F).or(hv.lanewise(LSHL, 4).and((short) 0x10));
-        ShortVector wo = x.lanewise(LSHR, 8).and((short) 0x0F).or(hv.lanewise(LSHR, 4).and((short) 0x10));
-        return lanes(we, wo, qw, qe);
-    }
-
-    /**
-     * Q6_K lanes: nibbles in bits 0..3 / 8..11 of {@code x}, the two high bits in bits 0..1 / 8..9 of {@code hs};
-     * value {@code (nibble | high << 4) − 32}.
-     */
-    static IntVector six(ShortVector x, ShortVector hs, short[] qw, int qe) {
-        ShortVector we = x.and((short) 0x0F).or(hs.lanewise(LSHL, 4).and((short) 0x30)).sub((short) 32);
-        ShortVector wo = x.lanewise(LSHR, 8).and((short) 0x0F).or(hs.lanewise(LSHR, 4).and((short) 0x30)).sub((short) 32);
-        return lanes(we, wo, qw, qe);
-    }
-
-    /** Q2_K lanes: 2-bit values in bits 0..1 (even) / 8..9 (odd) of {@code x}. */
-    static IntVector two(ShortVector x, short[] qw, int qe) {
-        return lanes(x.and((short) 3), x.lanewise(LSHR, 8).and((short) 3), qw, qe);
-    }
-
-    /** Q3_K lanes: 2-bit values in bits 0..1 / 8..9 of {@code x}, high bit in bit 0 / 8 of {@code hs}, minus 4. */
-    static IntVector three(ShortVector x, ShortVector hs, short[] qw, int qe) {
-        ShortVector we = x.and((short) 3).or(hs.lanewise(LSHL, 2).and((short) 4)).sub((short) 4);
-        ShortVector wo = x.lanewise(LSHR, 8).and((short) 3).or(hs.lanewise(LSHR, 6).and((short) 4)).sub((short) 4);
-        return lanes(we, wo, qw, qe);
-    }
-
-    static FloatVector fma(IntVector lanes, float d, FloatVector acc) {
-        return ((FloatVector) lanes.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d), acc);
-    }
-
-    /** A scale per 16 elements: lanes 0..3 × {@code s0}, lanes 4..7 × {@code s1} (256-bit unit). */
-    private static IntVector scale2(IntVector lanes, int s0, int s1) {
-        return lanes.mul(IntVector.broadcast(I, s0).blend(s1, UPPER));
-    }
-
-    static ShortVector load(MemorySegment w, long o) {
-        return ShortVector.fromMemorySegment(S, w, o, LE);
-    }
+    // ------------------------------------------------------------------ scalar pieces shared with the 128-bit kernels
 
     /**
      * The 6-bit scales of a Q4_K/Q5_K block (get_scale_min_k4), one per byte: scale j in byte j of the result.
@@ -144,13 +90,6 @@ final class VectorKQuantKernels {
     /** Sum of the 32 activations of sub-block j (bsums of its two halves). */
     static int q8Sum32(short[] bsums, int bs, int j) {
         return bsums[bs + 2 * j] + bsums[bs + 2 * j + 1];
-    }
-
-    /** Q2_K mins lanes: the high nibbles of the scale bytes at {@code sc} times the bsums at {@code q8s}, paired. */
-    static IntVector minLanes(MemorySegment w, long sc, short[] bsums, int q8s) {
-        ShortVector m = ((ShortVector) ByteVector.fromMemorySegment(VectorShapes.NARROW ? ByteVector.SPECIES_64 : ByteVector.SPECIES_128, w, sc, LE)
-                .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0)).lanewise(LSHR, 4);
-        return pairSumExact(m.mul(ShortVector.fromArray(S, bsums, q8s))); // up to 2·15·2032: exceeds 16 bits
     }
 
     /** Q4_K mins lane k of one block: {@code m[2k]·q8s[2k] + m[2k+1]·q8s[2k+1]}. */
@@ -208,6 +147,16 @@ final class VectorKQuantKernels {
     }
 
     // ------------------------------------------------------------------ kernels
+    //
+    // Written out in full, without helper methods that take or return vectors: these bodies expand to about
+    // 20 000 C2 nodes, beyond NodeCountInliningCutoff (18 000), after which C2 refuses to inline any method of
+    // ours (the JDK's @ForceInline Vector API methods are only delayed); a vector handed to or returned from a
+    // method that is not inlined is boxed, one allocation per call. Where a kernel lands relative to the
+    // cutoff depended on the profiles collected before it was compiled, hence the old intermittent boxing.
+    // Scalar helpers (scales, F16) are fine either way. Common steps, repeated inline:
+    //   lanes: p = we·qw[qe..] + wo·qw[qe+16..] as 16-bit lanes, then (p + (p << 16)) >> 16 per 32-bit lane
+    //          (VectorShapes.pairSum, exact for |lo + hi| < 2^15: |quant| ≤ 32, |q8| ≤ 128);
+    //   hsum_float_8: (acc + swap4(acc)) then (r + swap2(r)), lane 0 + lane 1 (VectorShapes.hsum8).
 
     /**
      * Q4_K × Q8_K. Group g = low (g even) or high nibbles of qs bytes 32·(g/2)..+31, times its 6-bit scale; the
@@ -225,12 +174,19 @@ final class VectorKQuantKernels {
             long sc = scalesK4(h0, w.get(Bytes.LE_LONG, o + 8));
             IntVector sum = IntVector.zero(I);
             for (int g = 0; g < 8; g++) {
-                ShortVector x = load(w, o + 16 + 32 * (g >> 1)).lanewise(LSHR, 4 * (g & 1));
-                sum = sum.add(nib(x, qw, qo + 32 * g).mul(byteAt(sc, g)));
+                ShortVector x = ShortVector.fromMemorySegment(S, w, o + 16 + 32 * (g >> 1), LE).lanewise(LSHR, 4 * (g & 1));
+                ShortVector we = x.and((short) 0x0F);
+                ShortVector wo = x.lanewise(LSHR, 8).and((short) 0x0F);
+                int qe = qo + 32 * g;
+                IntVector p = we.mul(ShortVector.fromArray(S, qw, qe)).add(wo.mul(ShortVector.fromArray(S, qw, qe + 16))).reinterpretAsInts();
+                sum = sum.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul((int) (sc >>> (8 * g)) & 0xFF));
             }
-            acc = fma(sum, dy[qo >> 8] * Float.float16ToFloat((short) h0), acc);
+            float d = dy[qo >> 8] * Float.float16ToFloat((short) h0);
+            acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d), acc);
         }
-        return hsum8(acc) + q4kMinsTerm(w, off, a, aOff, nb);
+        FloatVector r = acc.add(acc.rearrange(VectorShapes.SWAP4));
+        FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+        return t.lane(0) + t.lane(1) + q4kMinsTerm(w, off, a, aOff, nb);
     }
 
     /**
@@ -247,21 +203,30 @@ final class VectorKQuantKernels {
             int qo = aOff + 256 * b;
             long h0 = w.get(Bytes.LE_LONG, o);
             long sc = scalesK4(h0, w.get(Bytes.LE_LONG, o + 8));
-            ShortVector qh = load(w, o + 16);
             IntVector sum = IntVector.zero(I);
             for (int g = 0; g < 8; g++) {
-                ShortVector x = load(w, o + 48 + 32 * (g >> 1)).lanewise(LSHR, 4 * (g & 1));
-                sum = sum.add(five(x, qh.lanewise(LSHR, g), qw, qo + 32 * g).mul(byteAt(sc, g)));
+                ShortVector x = ShortVector.fromMemorySegment(S, w, o + 48 + 32 * (g >> 1), LE).lanewise(LSHR, 4 * (g & 1));
+                ShortVector h = ShortVector.fromMemorySegment(S, w, o + 16, LE).lanewise(LSHR, g);
+                // both bytes at once: nibble in bits 0..3 / 8..11, fifth bit to 4 / 12
+                ShortVector v = x.and((short) 0x0F0F).or(h.lanewise(LSHL, 4).and((short) 0x1010));
+                ShortVector we = v.and((short) 0xFF);
+                ShortVector wo = v.lanewise(LSHR, 8);
+                int qe = qo + 32 * g;
+                IntVector p = we.mul(ShortVector.fromArray(S, qw, qe)).add(wo.mul(ShortVector.fromArray(S, qw, qe + 16))).reinterpretAsInts();
+                sum = sum.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul((int) (sc >>> (8 * g)) & 0xFF));
             }
-            acc = fma(sum, dy[qo >> 8] * Float.float16ToFloat((short) h0), acc);
+            float d = dy[qo >> 8] * Float.float16ToFloat((short) h0);
+            acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d), acc);
         }
-        return hsum8(acc) + q5kMinsTerm(w, off, a, aOff, nb);
+        FloatVector r = acc.add(acc.rearrange(VectorShapes.SWAP4));
+        FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+        return t.lane(0) + t.lane(1) + q5kMinsTerm(w, off, a, aOff, nb);
     }
 
     /**
-     * Q6_K × Q8_K: signed 8-bit scales per 16 elements, no mins. Group g: half j = g / 4 (ql bytes 64j.., qh bytes
-     * 32j..), m = g % 4: the low nibbles of ql[32(m&1)..] for m &lt; 2, else the high ones, and qh bits 2m, 2m+1;
-     * value − 32.
+     * Q6_K × Q8_K: signed 8-bit scales per 16 elements (lanes 0..3: the first, 4..7: the second), no mins. Group
+     * g: half j = g / 4 (ql bytes 64j.., qh bytes 32j..), m = g % 4: the low nibbles of ql[32(m&1)..] for m &lt; 2,
+     * else the high ones, and qh bits 2m, 2m+1; value {@code (nibble | high << 4) − 32}.
      */
     static float q6_K(MemorySegment w, long off, Activations a, int aOff, int n) {
         short[] qw = a.qw();
@@ -272,23 +237,27 @@ final class VectorKQuantKernels {
             long o = off + 210L * b;
             int qo = aOff + 256 * b;
             IntVector sum = IntVector.zero(I);
-            for (int j = 0; j < 2; j++) {
-                ShortVector ql0 = load(w, o + 64 * j);
-                ShortVector ql1 = load(w, o + 64 * j + 32);
-                ShortVector qh = load(w, o + 128 + 32 * j);
-                for (int m = 0; m < 4; m++) {
-                    ShortVector x = (m & 1) == 0 ? ql0 : ql1;
-                    if (m >= 2) {
-                        x = x.lanewise(LSHR, 4);
-                    }
-                    long sc = o + 192 + 8 * j + 2 * m; // the group's two scales: elements 0..15, 16..31
-                    sum = sum.add(scale2(six(x, qh.lanewise(LSHR, 2 * m), qw, qo + 128 * j + 32 * m),
-                            w.get(ValueLayout.JAVA_BYTE, sc), w.get(ValueLayout.JAVA_BYTE, sc + 1)));
-                }
+            for (int g = 0; g < 8; g++) {
+                int j = g >> 2;
+                int m = g & 3;
+                ShortVector x = ShortVector.fromMemorySegment(S, w, o + 64 * j + 32 * (m & 1), LE).lanewise(LSHR, 4 * (m >> 1));
+                ShortVector h = ShortVector.fromMemorySegment(S, w, o + 128 + 32 * j, LE).lanewise(LSHR, 2 * m);
+                // both bytes at once: nibble in bits 0..3 / 8..11, the two high bits to 4..5 / 12..13
+                ShortVector v = x.and((short) 0x0F0F).or(h.lanewise(LSHL, 4).and((short) 0x3030));
+                ShortVector we = v.and((short) 0xFF).sub((short) 32);
+                ShortVector wo = v.lanewise(LSHR, 8).sub((short) 32);
+                int qe = qo + 32 * g;
+                IntVector p = we.mul(ShortVector.fromArray(S, qw, qe)).add(wo.mul(ShortVector.fromArray(S, qw, qe + 16))).reinterpretAsInts();
+                int s2 = w.get(Bytes.LE_SHORT, o + 192 + 2 * g); // the group's two signed scales
+                IntVector scale = IntVector.broadcast(I, (byte) s2).blend(s2 >> 8, UPPER);
+                sum = sum.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(scale));
             }
-            acc = fma(sum, dy[qo >> 8] * f16(w, o + 208), acc);
+            float d = dy[qo >> 8] * f16(w, o + 208);
+            acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d), acc);
         }
-        return hsum8(acc);
+        FloatVector r = acc.add(acc.rearrange(VectorShapes.SWAP4));
+        FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+        return t.lane(0) + t.lane(1);
     }
 
     /**
@@ -307,19 +276,28 @@ final class VectorKQuantKernels {
             long o = off + 84L * b;
             int qo = aOff + 256 * b;
             float yd = dy[qo >> 8];
-            acc = fma(minLanes(w, o, bsums, qo >> 4), -yd * f16(w, o + 82), acc);
+            // mins: up to 2·15·2032 per 32-bit lane, beyond 16 bits, hence the exact pair sum ((x << 16) >> 16) + (x >> 16)
+            IntVector mp = ((ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, w, o, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0)).lanewise(LSHR, 4)
+                    .mul(ShortVector.fromArray(S, bsums, qo >> 4)).reinterpretAsInts();
+            IntVector mins = mp.lanewise(LSHL, 16).lanewise(ASHR, 16).add(mp.lanewise(ASHR, 16));
+            acc = ((FloatVector) mins.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, -yd * f16(w, o + 82)), acc);
             IntVector sum = IntVector.zero(I);
-            for (int j = 0; j < 2; j++) {
-                ShortVector x0 = load(w, o + 16 + 32 * j);
-                for (int k = 0; k < 4; k++) {
-                    int g = 4 * j + k;
-                    int s2 = w.get(Bytes.LE_SHORT, o + 2 * g);
-                    sum = sum.add(scale2(two(x0.lanewise(LSHR, 2 * k), qw, qo + 32 * g), s2 & 0xF, (s2 >> 8) & 0xF));
-                }
+            for (int g = 0; g < 8; g++) {
+                ShortVector x = ShortVector.fromMemorySegment(S, w, o + 16 + 32 * (g >> 2), LE).lanewise(LSHR, 2 * (g & 3));
+                ShortVector we = x.and((short) 3);
+                ShortVector wo = x.lanewise(LSHR, 8).and((short) 3);
+                int qe = qo + 32 * g;
+                IntVector p = we.mul(ShortVector.fromArray(S, qw, qe)).add(wo.mul(ShortVector.fromArray(S, qw, qe + 16))).reinterpretAsInts();
+                int s2 = w.get(Bytes.LE_SHORT, o + 2 * g);
+                IntVector scale = IntVector.broadcast(I, s2 & 0xF).blend((s2 >> 8) & 0xF, UPPER);
+                sum = sum.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(scale));
             }
-            acc = fma(sum, yd * f16(w, o + 80), acc);
+            acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, yd * f16(w, o + 80)), acc);
         }
-        return hsum8(acc);
+        FloatVector r = acc.add(acc.rearrange(VectorShapes.SWAP4));
+        FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+        return t.lane(0) + t.lane(1);
     }
 
     /**
@@ -339,20 +317,24 @@ final class VectorKQuantKernels {
             int t = w.get(Bytes.LE_INT, o + 104);
             long s07 = scalesK3(a01, t, 0);
             long s815 = scalesK3(a01, t, 1);
-            ShortVector hm = load(w, o);
             IntVector sum = IntVector.zero(I);
-            for (int j = 0; j < 2; j++) {
-                ShortVector x0 = load(w, o + 32 + 32 * j);
-                long sj = j == 0 ? s07 : s815;
-                for (int k = 0; k < 4; k++) {
-                    int g = 4 * j + k;
-                    int s2 = (int) (sj >>> (16 * k)); // scales 2g, 2g+1 (+ 32)
-                    sum = sum.add(scale2(three(x0.lanewise(LSHR, 2 * k), hm.lanewise(LSHR, g), qw, qo + 32 * g),
-                            (s2 & 0xFF) - 32, ((s2 >> 8) & 0xFF) - 32));
-                }
+            for (int g = 0; g < 8; g++) {
+                ShortVector x = ShortVector.fromMemorySegment(S, w, o + 32 + 32 * (g >> 2), LE).lanewise(LSHR, 2 * (g & 3));
+                ShortVector h = ShortVector.fromMemorySegment(S, w, o, LE).lanewise(LSHR, g);
+                // both bytes at once: 2-bit value in bits 0..1 / 8..9, the high bit to 2 / 10
+                ShortVector v = x.and((short) 0x0303).or(h.lanewise(LSHL, 2).and((short) 0x0404));
+                ShortVector we = v.and((short) 0xFF).sub((short) 4);
+                ShortVector wo = v.lanewise(LSHR, 8).sub((short) 4);
+                int qe = qo + 32 * g;
+                IntVector p = we.mul(ShortVector.fromArray(S, qw, qe)).add(wo.mul(ShortVector.fromArray(S, qw, qe + 16))).reinterpretAsInts();
+                int s2 = (int) ((g < 4 ? s07 : s815) >>> (16 * (g & 3))); // scales 2g, 2g+1 (+ 32)
+                IntVector scale = IntVector.broadcast(I, (s2 & 0xFF) - 32).blend(((s2 >> 8) & 0xFF) - 32, UPPER);
+                sum = sum.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(scale));
             }
-            acc = fma(sum, dy[qo >> 8] * f16(w, o + 108), acc);
+            acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, dy[qo >> 8] * f16(w, o + 108)), acc);
         }
-        return hsum8(acc);
+        FloatVector r = acc.add(acc.rearrange(VectorShapes.SWAP4));
+        FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+        return t.lane(0) + t.lane(1);
     }
 }

@@ -11,9 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 import static dev.caravel.tensor.kernel.VectorShapes.f16;
-import static dev.caravel.tensor.kernel.VectorShapes.hsum8;
-import static dev.caravel.tensor.kernel.VectorShapes.pairSum;
-import static dev.caravel.tensor.kernel.VectorShapes.pairSumExact;
+import static jdk.incubator.vector.VectorOperators.ASHR;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 
@@ -37,6 +35,22 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  *
  * <p>Bounds: weight bytes are in [-128, 127], activation quants in [-127, 127] (every quantizer here clamps to
  * ±127), so a 16-bit sum of two products is at most 32512 in magnitude.
+ *
+ * <p>The kernels are written out without helper methods that take or return vectors: past C2's inlining
+ * node-count cutoff (18 000 nodes, which the Q5 kernels reach) C2 refuses to inline methods of ours and boxes
+ * the vectors they exchange — an allocation per row. Steps spelled out inline:
+ * <ul>
+ *   <li>nibbles (256-bit): the 16 nibble bytes as 4 ints duplicated into both 128-bit halves, the upper half
+ *       shifted right by 4, so lanes 4..7 see the high nibbles;</li>
+ *   <li>lanes: {@code p = we·qw[qe..] + wo·qw[qe+16..]} in 16-bit lanes, then per 32-bit lane the sum of its
+ *       halves: {@code (p + (p << 16)) >> 16} when it fits 16 bits (nibble types), else
+ *       {@code ((p << 16) >> 16) + (p >> 16)} (Q8_0: four products of up to 128·127);</li>
+ *   <li>fifth bits (Q5): {@code t} has in bits 0..3 of int lane k the fifth bits of elements 4k..4k+3;
+ *       {@code t | t << 14} puts those of 4k, 4k+1 in bits 0, 1 of the low 16-bit half and those of 4k+2, 4k+3
+ *       in bits 0, 1 of the high half; shifted to bit 4 of the even / odd value;</li>
+ *   <li>hsum_float_8 ({@link VectorShapes#hsum8}): {@code r = acc + swap4(acc)} (narrow: {@code lo + hi}),
+ *       {@code t = r + swap2(r)}, result lane 0 + lane 1.</li>
+ * </ul>
  */
 final class VectorQ32Kernels {
     private VectorQ32Kernels() {
@@ -59,59 +73,6 @@ final class VectorQ32Kernels {
     private static final IntVector QH_SHIFT_LO = IntVector.fromArray(I, QH_SHIFTS, 0);
     private static final IntVector QH_SHIFT_HI = NARROW ? IntVector.fromArray(I, QH_SHIFTS, 4) : null;
 
-    // ------------------------------------------------------------------ lane builders
-
-    /**
-     * Int lanes of signed weight bytes {@code raw} (16-bit lanes: even element low, odd element high) times the
-     * activations at {@code qw[qe..]} (evens) / {@code qw[qe+16..]} (odds).
-     */
-    private static IntVector q8Lanes(ShortVector raw, short[] qw, int qe) {
-        ShortVector we = raw.lanewise(LSHL, 8).lanewise(VectorOperators.ASHR, 8);
-        ShortVector wo = raw.lanewise(VectorOperators.ASHR, 8);
-        ShortVector p = we.mul(ShortVector.fromArray(S, qw, qe)).add(wo.mul(ShortVector.fromArray(S, qw, qe + 16)));
-        return pairSumExact(p); // four products of up to 128·127 may exceed 16 bits
-    }
-
-    /** Int lanes of the nibbles in bits 0..3 (even) and 8..11 (odd) of {@code x}, minus {@code bias}. */
-    private static IntVector nibbleLanes(ShortVector x, int bias, short[] qw, int qe) {
-        ShortVector we = x.and((short) 0x0F);
-        ShortVector wo = x.lanewise(LSHR, 8).and((short) 0x0F);
-        if (bias != 0) {
-            we = we.sub((short) bias);
-            wo = wo.sub((short) bias);
-        }
-        return pairSum(we.mul(ShortVector.fromArray(S, qw, qe)).add(wo.mul(ShortVector.fromArray(S, qw, qe + 16))));
-    }
-
-    /**
-     * As {@link #nibbleLanes} with a fifth bit: {@code t} has, in bits 0..3 of int lane k, the fifth bits of that
-     * lane's elements 4k..4k+3 (higher bits ignored). {@code t | t << 14} puts those of elements 4k, 4k+1 in bits
-     * 0, 1 of the low 16-bit half and those of 4k+2, 4k+3 in bits 0, 1 of the high half; moved to bit 4 they are
-     * or'ed to the nibbles ({@code subtract}: subtracted — Q5_0 passes the complemented bits, see {@link #q5_0}).
-     */
-    private static IntVector nibble5Lanes(ShortVector x, IntVector t, boolean subtract, short[] qw, int qe) {
-        IntVector t4 = t.and(0xF);
-        ShortVector h = t4.or(t4.lanewise(LSHL, 14)).reinterpretAsShorts();
-        ShortVector he = h.lanewise(LSHL, 4).and((short) 0x10);
-        ShortVector ho = h.lanewise(LSHL, 3).and((short) 0x10);
-        ShortVector we = x.and((short) 0x0F);
-        ShortVector wo = x.lanewise(LSHR, 8).and((short) 0x0F);
-        we = subtract ? we.sub(he) : we.or(he);
-        wo = subtract ? wo.sub(ho) : wo.or(ho);
-        return pairSum(we.mul(ShortVector.fromArray(S, qw, qe)).add(wo.mul(ShortVector.fromArray(S, qw, qe + 16))));
-    }
-
-    /** 256-bit: the 16 nibble bytes at {@code o}, low nibbles in lanes 0..3, high nibbles (shifted down) in 4..7. */
-    private static ShortVector nibbles(MemorySegment w, long o) {
-        IntVector raw = IntVector.fromMemorySegment(IntVector.SPECIES_128, w, o, LE);
-        return ((IntVector) raw.reinterpretShape(IntVector.SPECIES_256, 0)).rearrange(DUP_HALF)
-                .lanewise(LSHR, NIBBLE_SHIFT).reinterpretAsShorts();
-    }
-
-    private static FloatVector fma(IntVector lanes, float d, FloatVector acc) {
-        return ((FloatVector) lanes.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d), acc);
-    }
-
     // ------------------------------------------------------------------ kernels
 
     /** Q8_0 × Q8_0 (ggml_vec_dot_q8_0_q8_0, tinyBLAS_Q0_AVX). */
@@ -125,19 +86,35 @@ final class VectorQ32Kernels {
             for (int b = 0; b < nb; b++) {
                 long o = off + 34L * b;
                 int qo = aOff + 32 * b;
-                float db = f16(w, o) * d[qo >> 5];
-                lo = fma(q8Lanes(ShortVector.fromMemorySegment(S, w, o + 2, LE), qw, qo), db, lo);
-                hi = fma(q8Lanes(ShortVector.fromMemorySegment(S, w, o + 18, LE), qw, qo + 8), db, hi);
+                FloatVector db = FloatVector.broadcast(F, f16(w, o) * d[qo >> 5]);
+                ShortVector raw = ShortVector.fromMemorySegment(S, w, o + 2, LE);
+                IntVector p = raw.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ShortVector.fromArray(S, qw, qo))
+                        .add(raw.lanewise(ASHR, 8).mul(ShortVector.fromArray(S, qw, qo + 16))).reinterpretAsInts();
+                lo = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16))
+                        .convert(VectorOperators.I2F, 0)).fma(db, lo);
+                raw = ShortVector.fromMemorySegment(S, w, o + 18, LE);
+                p = raw.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ShortVector.fromArray(S, qw, qo + 8))
+                        .add(raw.lanewise(ASHR, 8).mul(ShortVector.fromArray(S, qw, qo + 24))).reinterpretAsInts();
+                hi = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16))
+                        .convert(VectorOperators.I2F, 0)).fma(db, hi);
             }
-            return hsum8(lo, hi);
+            FloatVector r = lo.add(hi);
+            FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+            return t.lane(0) + t.lane(1);
         }
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < nb; b++) {
             long o = off + 34L * b;
             int qo = aOff + 32 * b;
-            acc = fma(q8Lanes(ShortVector.fromMemorySegment(S, w, o + 2, LE), qw, qo), f16(w, o) * d[qo >> 5], acc);
+            ShortVector raw = ShortVector.fromMemorySegment(S, w, o + 2, LE);
+            IntVector p = raw.lanewise(LSHL, 8).lanewise(ASHR, 8).mul(ShortVector.fromArray(S, qw, qo))
+                    .add(raw.lanewise(ASHR, 8).mul(ShortVector.fromArray(S, qw, qo + 16))).reinterpretAsInts();
+            acc = ((FloatVector) p.lanewise(LSHL, 16).lanewise(ASHR, 16).add(p.lanewise(ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, f16(w, o) * d[qo >> 5]), acc);
         }
-        return hsum8(acc);
+        FloatVector r = acc.add(acc.rearrange(VectorShapes.SWAP4));
+        FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+        return t.lane(0) + t.lane(1);
     }
 
     /** Q4_0 × Q8_0 (ggml_vec_dot_q4_0_q8_0, tinyBLAS_Q0_AVX): nibble − 8. */
@@ -151,20 +128,34 @@ final class VectorQ32Kernels {
             for (int b = 0; b < nb; b++) {
                 long o = off + 18L * b;
                 int qo = aOff + 32 * b;
-                float db = f16(w, o) * d[qo >> 5];
+                FloatVector db = FloatVector.broadcast(F, f16(w, o) * d[qo >> 5]);
                 ShortVector x = ShortVector.fromMemorySegment(S, w, o + 2, LE);
-                lo = fma(nibbleLanes(x, 8, qw, qo), db, lo);
-                hi = fma(nibbleLanes(x.lanewise(LSHR, 4), 8, qw, qo + 8), db, hi);
+                IntVector p = x.and((short) 0x0F).sub((short) 8).mul(ShortVector.fromArray(S, qw, qo))
+                        .add(x.lanewise(LSHR, 8).and((short) 0x0F).sub((short) 8).mul(ShortVector.fromArray(S, qw, qo + 16))).reinterpretAsInts();
+                lo = ((FloatVector) p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(VectorOperators.I2F, 0)).fma(db, lo);
+                x = x.lanewise(LSHR, 4);
+                p = x.and((short) 0x0F).sub((short) 8).mul(ShortVector.fromArray(S, qw, qo + 8))
+                        .add(x.lanewise(LSHR, 8).and((short) 0x0F).sub((short) 8).mul(ShortVector.fromArray(S, qw, qo + 24))).reinterpretAsInts();
+                hi = ((FloatVector) p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(VectorOperators.I2F, 0)).fma(db, hi);
             }
-            return hsum8(lo, hi);
+            FloatVector r = lo.add(hi);
+            FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+            return t.lane(0) + t.lane(1);
         }
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < nb; b++) {
             long o = off + 18L * b;
             int qo = aOff + 32 * b;
-            acc = fma(nibbleLanes(nibbles(w, o + 2), 8, qw, qo), f16(w, o) * d[qo >> 5], acc);
+            ShortVector x = ((IntVector) IntVector.fromMemorySegment(IntVector.SPECIES_128, w, o + 2, LE)
+                    .reinterpretShape(IntVector.SPECIES_256, 0)).rearrange(DUP_HALF).lanewise(LSHR, NIBBLE_SHIFT).reinterpretAsShorts();
+            IntVector p = x.and((short) 0x0F).sub((short) 8).mul(ShortVector.fromArray(S, qw, qo))
+                    .add(x.lanewise(LSHR, 8).and((short) 0x0F).sub((short) 8).mul(ShortVector.fromArray(S, qw, qo + 16))).reinterpretAsInts();
+            acc = ((FloatVector) p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, f16(w, o) * d[qo >> 5]), acc);
         }
-        return hsum8(acc);
+        FloatVector r = acc.add(acc.rearrange(VectorShapes.SWAP4));
+        FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+        return t.lane(0) + t.lane(1);
     }
 
     /**
@@ -182,10 +173,20 @@ final class VectorQ32Kernels {
             int sumi;
             if (NARROW) {
                 ShortVector x = ShortVector.fromMemorySegment(S, w, o + 2, LE);
-                sumi = nibbleLanes(x, 8, qw, qo).add(nibbleLanes(x.lanewise(LSHR, 4), 8, qw, qo + 8))
-                        .reduceLanes(VectorOperators.ADD);
+                ShortVector y = x.lanewise(LSHR, 4);
+                // all 32 products in 16-bit lanes: |each| ≤ 8·128, eight per 32-bit lane stay within 16 bits
+                IntVector p = x.and((short) 0x0F).sub((short) 8).mul(ShortVector.fromArray(S, qw, qo))
+                        .add(x.lanewise(LSHR, 8).and((short) 0x0F).sub((short) 8).mul(ShortVector.fromArray(S, qw, qo + 16)))
+                        .add(y.and((short) 0x0F).sub((short) 8).mul(ShortVector.fromArray(S, qw, qo + 8)))
+                        .add(y.lanewise(LSHR, 8).and((short) 0x0F).sub((short) 8).mul(ShortVector.fromArray(S, qw, qo + 24)))
+                        .reinterpretAsInts();
+                sumi = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).reduceLanes(VectorOperators.ADD);
             } else {
-                sumi = nibbleLanes(nibbles(w, o + 2), 8, qw, qo).reduceLanes(VectorOperators.ADD);
+                ShortVector x = ((IntVector) IntVector.fromMemorySegment(IntVector.SPECIES_128, w, o + 2, LE)
+                        .reinterpretShape(IntVector.SPECIES_256, 0)).rearrange(DUP_HALF).lanewise(LSHR, NIBBLE_SHIFT).reinterpretAsShorts();
+                IntVector p = x.and((short) 0x0F).sub((short) 8).mul(ShortVector.fromArray(S, qw, qo))
+                        .add(x.lanewise(LSHR, 8).and((short) 0x0F).sub((short) 8).mul(ShortVector.fromArray(S, qw, qo + 16))).reinterpretAsInts();
+                sumi = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).reduceLanes(VectorOperators.ADD);
             }
             acc = Math.fma((float) sumi, f16(w, o) * d[qo >> 5], acc);
         }
@@ -196,31 +197,54 @@ final class VectorQ32Kernels {
     static float q4_1(MemorySegment w, long off, Activations a, int aOff, int n) {
         short[] qw = a.qw();
         float[] d = a.d();
-        float[] s = a.s();
         int nb = n >> 5;
-        float summs = 0;
         if (NARROW) {
             FloatVector lo = FloatVector.zero(F);
             FloatVector hi = FloatVector.zero(F);
             for (int b = 0; b < nb; b++) {
                 long o = off + 20L * b;
                 int qo = aOff + 32 * b;
-                summs = Math.fma(f16(w, o + 2), s[qo >> 5], summs);
-                float db = f16(w, o) * d[qo >> 5];
+                FloatVector db = FloatVector.broadcast(F, f16(w, o) * d[qo >> 5]);
                 ShortVector x = ShortVector.fromMemorySegment(S, w, o + 4, LE);
-                lo = fma(nibbleLanes(x, 0, qw, qo), db, lo);
-                hi = fma(nibbleLanes(x.lanewise(LSHR, 4), 0, qw, qo + 8), db, hi);
+                IntVector p = x.and((short) 0x0F).mul(ShortVector.fromArray(S, qw, qo))
+                        .add(x.lanewise(LSHR, 8).and((short) 0x0F).mul(ShortVector.fromArray(S, qw, qo + 16))).reinterpretAsInts();
+                lo = ((FloatVector) p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(VectorOperators.I2F, 0)).fma(db, lo);
+                x = x.lanewise(LSHR, 4);
+                p = x.and((short) 0x0F).mul(ShortVector.fromArray(S, qw, qo + 8))
+                        .add(x.lanewise(LSHR, 8).and((short) 0x0F).mul(ShortVector.fromArray(S, qw, qo + 24))).reinterpretAsInts();
+                hi = ((FloatVector) p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(VectorOperators.I2F, 0)).fma(db, hi);
             }
-            return hsum8(lo, hi) + summs;
+            FloatVector r = lo.add(hi);
+            FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+            return t.lane(0) + t.lane(1) + minsTerm(w, off, 20, a, aOff, nb);
         }
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < nb; b++) {
             long o = off + 20L * b;
             int qo = aOff + 32 * b;
-            summs = Math.fma(f16(w, o + 2), s[qo >> 5], summs);
-            acc = fma(nibbleLanes(nibbles(w, o + 4), 0, qw, qo), f16(w, o) * d[qo >> 5], acc);
+            ShortVector x = ((IntVector) IntVector.fromMemorySegment(IntVector.SPECIES_128, w, o + 4, LE)
+                    .reinterpretShape(IntVector.SPECIES_256, 0)).rearrange(DUP_HALF).lanewise(LSHR, NIBBLE_SHIFT).reinterpretAsShorts();
+            IntVector p = x.and((short) 0x0F).mul(ShortVector.fromArray(S, qw, qo))
+                    .add(x.lanewise(LSHR, 8).and((short) 0x0F).mul(ShortVector.fromArray(S, qw, qo + 16))).reinterpretAsInts();
+            acc = ((FloatVector) p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, f16(w, o) * d[qo >> 5]), acc);
         }
-        return hsum8(acc) + summs;
+        FloatVector r = acc.add(acc.rearrange(VectorShapes.SWAP4));
+        FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+        return t.lane(0) + t.lane(1) + minsTerm(w, off, 20, a, aOff, nb);
+    }
+
+    /**
+     * The Q4_1/Q5_1 mins term, {@code summs = fma(F16(m), s, summs)} over the blocks ({@code m} at byte 2 of each
+     * {@code blockBytes}-byte block): a scalar pass of its own, independent of the lanes.
+     */
+    private static float minsTerm(MemorySegment w, long off, int blockBytes, Activations a, int aOff, int nb) {
+        float[] s = a.s();
+        float summs = 0;
+        for (int b = 0; b < nb; b++) {
+            summs = Math.fma(f16(w, off + (long) blockBytes * b + 2), s[(aOff >> 5) + b], summs);
+        }
+        return summs;
     }
 
     /**
@@ -237,56 +261,94 @@ final class VectorQ32Kernels {
             for (int b = 0; b < nb; b++) {
                 long o = off + 22L * b;
                 int qo = aOff + 32 * b;
-                float db = f16(w, o) * d[qo >> 5];
+                FloatVector db = FloatVector.broadcast(F, f16(w, o) * d[qo >> 5]);
                 IntVector qh = IntVector.broadcast(I, ~w.get(Bytes.LE_INT, o + 2));
                 ShortVector x = ShortVector.fromMemorySegment(S, w, o + 6, LE);
-                lo = fma(nibble5Lanes(x, qh.lanewise(LSHR, QH_SHIFT_LO), true, qw, qo), db, lo);
-                hi = fma(nibble5Lanes(x.lanewise(LSHR, 4), qh.lanewise(LSHR, QH_SHIFT_HI), true, qw, qo + 8), db, hi);
+                IntVector t4 = qh.lanewise(LSHR, QH_SHIFT_LO).and(0xF);
+                ShortVector h = t4.or(t4.lanewise(LSHL, 14)).reinterpretAsShorts();
+                IntVector p = x.and((short) 0x0F).sub(h.lanewise(LSHL, 4).and((short) 0x10)).mul(ShortVector.fromArray(S, qw, qo))
+                        .add(x.lanewise(LSHR, 8).and((short) 0x0F).sub(h.lanewise(LSHL, 3).and((short) 0x10))
+                                .mul(ShortVector.fromArray(S, qw, qo + 16))).reinterpretAsInts();
+                lo = ((FloatVector) p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(VectorOperators.I2F, 0)).fma(db, lo);
+                x = x.lanewise(LSHR, 4);
+                t4 = qh.lanewise(LSHR, QH_SHIFT_HI).and(0xF);
+                h = t4.or(t4.lanewise(LSHL, 14)).reinterpretAsShorts();
+                p = x.and((short) 0x0F).sub(h.lanewise(LSHL, 4).and((short) 0x10)).mul(ShortVector.fromArray(S, qw, qo + 8))
+                        .add(x.lanewise(LSHR, 8).and((short) 0x0F).sub(h.lanewise(LSHL, 3).and((short) 0x10))
+                                .mul(ShortVector.fromArray(S, qw, qo + 24))).reinterpretAsInts();
+                hi = ((FloatVector) p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(VectorOperators.I2F, 0)).fma(db, hi);
             }
-            return hsum8(lo, hi);
+            FloatVector r = lo.add(hi);
+            FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+            return t.lane(0) + t.lane(1);
         }
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < nb; b++) {
             long o = off + 22L * b;
             int qo = aOff + 32 * b;
-            IntVector t = IntVector.broadcast(I, ~w.get(Bytes.LE_INT, o + 2)).lanewise(LSHR, QH_SHIFT_LO);
-            acc = fma(nibble5Lanes(nibbles(w, o + 6), t, true, qw, qo), f16(w, o) * d[qo >> 5], acc);
+            IntVector t4 = IntVector.broadcast(I, ~w.get(Bytes.LE_INT, o + 2)).lanewise(LSHR, QH_SHIFT_LO).and(0xF);
+            ShortVector h = t4.or(t4.lanewise(LSHL, 14)).reinterpretAsShorts();
+            ShortVector x = ((IntVector) IntVector.fromMemorySegment(IntVector.SPECIES_128, w, o + 6, LE)
+                    .reinterpretShape(IntVector.SPECIES_256, 0)).rearrange(DUP_HALF).lanewise(LSHR, NIBBLE_SHIFT).reinterpretAsShorts();
+            IntVector p = x.and((short) 0x0F).sub(h.lanewise(LSHL, 4).and((short) 0x10)).mul(ShortVector.fromArray(S, qw, qo))
+                    .add(x.lanewise(LSHR, 8).and((short) 0x0F).sub(h.lanewise(LSHL, 3).and((short) 0x10))
+                            .mul(ShortVector.fromArray(S, qw, qo + 16))).reinterpretAsInts();
+            acc = ((FloatVector) p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, f16(w, o) * d[qo >> 5]), acc);
         }
-        return hsum8(acc);
+        FloatVector r = acc.add(acc.rearrange(VectorShapes.SWAP4));
+        FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+        return t.lane(0) + t.lane(1);
     }
 
-    /** Q5_1 × Q8_1: unsigned 5-bit values, plus the scalar mins term as in {@link #q4_1}. */
+    /** Q5_1 × Q8_1: unsigned 5-bit values (fifth bits or'ed in), plus the scalar mins term as in {@link #q4_1}. */
     static float q5_1(MemorySegment w, long off, Activations a, int aOff, int n) {
         short[] qw = a.qw();
         float[] d = a.d();
-        float[] s = a.s();
         int nb = n >> 5;
-        float summs = 0;
         if (NARROW) {
             FloatVector lo = FloatVector.zero(F);
             FloatVector hi = FloatVector.zero(F);
             for (int b = 0; b < nb; b++) {
                 long o = off + 24L * b;
                 int qo = aOff + 32 * b;
-                summs = Math.fma(f16(w, o + 2), s[qo >> 5], summs);
-                float db = f16(w, o) * d[qo >> 5];
+                FloatVector db = FloatVector.broadcast(F, f16(w, o) * d[qo >> 5]);
                 IntVector qh = IntVector.broadcast(I, w.get(Bytes.LE_INT, o + 4));
                 ShortVector x = ShortVector.fromMemorySegment(S, w, o + 8, LE);
-                lo = fma(nibble5Lanes(x, qh.lanewise(LSHR, QH_SHIFT_LO), false, qw, qo), db, lo);
-                hi = fma(nibble5Lanes(x.lanewise(LSHR, 4), qh.lanewise(LSHR, QH_SHIFT_HI), false, qw, qo + 8), db, hi);
+                IntVector t4 = qh.lanewise(LSHR, QH_SHIFT_LO).and(0xF);
+                ShortVector h = t4.or(t4.lanewise(LSHL, 14)).reinterpretAsShorts();
+                IntVector p = x.and((short) 0x0F).or(h.lanewise(LSHL, 4).and((short) 0x10)).mul(ShortVector.fromArray(S, qw, qo))
+                        .add(x.lanewise(LSHR, 8).and((short) 0x0F).or(h.lanewise(LSHL, 3).and((short) 0x10))
+                                .mul(ShortVector.fromArray(S, qw, qo + 16))).reinterpretAsInts();
+                lo = ((FloatVector) p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(VectorOperators.I2F, 0)).fma(db, lo);
+                x = x.lanewise(LSHR, 4);
+                t4 = qh.lanewise(LSHR, QH_SHIFT_HI).and(0xF);
+                h = t4.or(t4.lanewise(LSHL, 14)).reinterpretAsShorts();
+                p = x.and((short) 0x0F).or(h.lanewise(LSHL, 4).and((short) 0x10)).mul(ShortVector.fromArray(S, qw, qo + 8))
+                        .add(x.lanewise(LSHR, 8).and((short) 0x0F).or(h.lanewise(LSHL, 3).and((short) 0x10))
+                                .mul(ShortVector.fromArray(S, qw, qo + 24))).reinterpretAsInts();
+                hi = ((FloatVector) p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(VectorOperators.I2F, 0)).fma(db, hi);
             }
-            return hsum8(lo, hi) + summs;
+            FloatVector r = lo.add(hi);
+            FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+            return t.lane(0) + t.lane(1) + minsTerm(w, off, 24, a, aOff, nb);
         }
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < nb; b++) {
             long o = off + 24L * b;
             int qo = aOff + 32 * b;
-            IntVector t = IntVector.broadcast(I, w.get(Bytes.LE_INT, o + 4)).lanewise(LSHR, QH_SHIFT_LO);
-            acc = fma(nibble5Lanes(nibbles(w, o + 8), t, false, qw, qo), f16(w, o) * d[qo >> 5], acc);
+            IntVector t4 = IntVector.broadcast(I, w.get(Bytes.LE_INT, o + 4)).lanewise(LSHR, QH_SHIFT_LO).and(0xF);
+            ShortVector h = t4.or(t4.lanewise(LSHL, 14)).reinterpretAsShorts();
+            ShortVector x = ((IntVector) IntVector.fromMemorySegment(IntVector.SPECIES_128, w, o + 8, LE)
+                    .reinterpretShape(IntVector.SPECIES_256, 0)).rearrange(DUP_HALF).lanewise(LSHR, NIBBLE_SHIFT).reinterpretAsShorts();
+            IntVector p = x.and((short) 0x0F).or(h.lanewise(LSHL, 4).and((short) 0x10)).mul(ShortVector.fromArray(S, qw, qo))
+                    .add(x.lanewise(LSHR, 8).and((short) 0x0F).or(h.lanewise(LSHL, 3).and((short) 0x10))
+                            .mul(ShortVector.fromArray(S, qw, qo + 16))).reinterpretAsInts();
+            acc = ((FloatVector) p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(F, f16(w, o) * d[qo >> 5]), acc);
         }
-        for (int b = 0; b < nb; b++) { // the mins term on its own (independent of the lanes): keeps the loop above small
-            summs = Math.fma(f16(w, off + 24L * b + 2), s[(aOff >> 5) + b], summs);
-        }
-        return hsum8(acc) + summs;
+        FloatVector r = acc.add(acc.rearrange(VectorShapes.SWAP4));
+        FloatVector t = r.add(r.rearrange(VectorShapes.SWAP2));
+        return t.lane(0) + t.lane(1) + minsTerm(w, off, 24, a, aOff, nb);
     }
 }

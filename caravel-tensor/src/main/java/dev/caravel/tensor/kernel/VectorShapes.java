@@ -77,10 +77,10 @@ final class VectorShapes {
     }
 
     /** Lanes 4..7 and 0..3 exchanged (256-bit). */
-    private static final VectorShuffle<Float> SWAP4 = NARROW ? null
+    static final VectorShuffle<Float> SWAP4 = NARROW ? null
             : VectorShuffle.fromValues(FloatVector.SPECIES_256, 4, 5, 6, 7, 0, 1, 2, 3);
     /** Pairs of lanes exchanged within each half, so that lane 0 meets lane 2 and lane 1 meets lane 3. */
-    private static final VectorShuffle<Float> SWAP2 = NARROW
+    static final VectorShuffle<Float> SWAP2 = NARROW
             ? VectorShuffle.fromValues(FloatVector.SPECIES_128, 2, 3, 0, 1)
             : VectorShuffle.fromValues(FloatVector.SPECIES_256, 2, 3, 0, 1, 6, 7, 4, 5);
 

@@ -5,8 +5,8 @@ import java.util.Locale;
 /**
  * The SIMD width the dot kernels use, chosen once at start-up and logged once (System.Logger, INFO).
  *
- * <p>Both kernel families use this width whenever it is non-zero: the llama.cpp-numerics kernels (a few of them
- * only on request, see {@link #llamaCppKernelsOptedIn()}) and the fast ones ({@code dev.caravel.tensor.fast}).
+ * <p>Both kernel families use this width whenever it is non-zero: the llama.cpp-numerics kernels and the fast ones
+ * ({@code dev.caravel.tensor.fast}).
  *
  * <ul>
  *   <li>Default: the Vector API's preferred species on this CPU ({@code ByteVector.SPECIES_PREFERRED}: 512 bits
@@ -44,19 +44,6 @@ public final class VectorWidth {
     public static int bits() {
         return BITS;
     }
-
-    /**
-     * Whether every llama.cpp-numerics Vector API kernel was asked for explicitly ({@code -Dcaravel.vector=true}
-     * or {@code -Dcaravel.vector.bits=N}), including the few that C2 sometimes compiles with boxed vectors (see
-     * {@code Kernels.vectorFor}).
-     */
-    public static boolean llamaCppKernelsOptedIn() {
-        return LLAMA_CPP_VECTOR;
-    }
-
-    private static final boolean LLAMA_CPP_VECTOR = BITS > 0
-            && ("true".equalsIgnoreCase(System.getProperty("caravel.vector", "").trim())
-            || !System.getProperty("caravel.vector.bits", "").isBlank());
 
     /** Whether the Vector API kernels are in use. */
     public static boolean enabled() {
