@@ -2,14 +2,9 @@ package dev.caravel.format.gguf;
 
 import dev.caravel.tensor.GgmlType;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,26 +70,9 @@ public final class GgufFile implements AutoCloseable {
      * @throws GgufFormatException if the file cannot be read or is not a well-formed GGUF v2/v3 file
      */
     public static GgufFile open(Path path) {
-        String name = path.toString();
-        if (Files.isDirectory(path)) {
-            throw new GgufFormatException(name + ": is a directory, not a GGUF file");
-        }
-        Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = channel.size();
-            MemorySegment mapping = size == 0 ? MemorySegment.NULL.reinterpret(0)
-                    : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            return parse(path, arena, mapping);
-        } catch (NoSuchFileException e) {
-            arena.close();
-            throw new GgufFormatException(name + ": no such file");
-        } catch (IOException e) {
-            arena.close();
-            throw new GgufFormatException(name + ": cannot read (" + e.getMessage() + ")", e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return dev.caravel.format.ModelFiles.mapAndParse(path, "GGUF",
+                (message, cause) -> cause == null ? new GgufFormatException(message) : new GgufFormatException(message, cause),
+                GgufFile::parse);
     }
 
     private static GgufFile parse(Path path, Arena arena, MemorySegment mapping) {

@@ -11,12 +11,9 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -93,15 +90,8 @@ public final class GgufWriter implements AutoCloseable {
     /** Starts a GGUF v3 file that {@link #close} will place at {@code path} (replacing any file there). */
     public static GgufWriter create(Path path) throws IOException {
         Path absolute = path.toAbsolutePath();
-        Path dir = absolute.getParent();
-        Path temp = Files.createTempFile(dir, "." + absolute.getFileName(), ".partial");
+        Path temp = dev.caravel.format.ModelFiles.createPartial(absolute);
         try {
-            // createTempFile makes the file private (rw-------); a model file is ordinarily world-readable.
-            try {
-                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: keep its defaults
-            }
             FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             return new GgufWriter(absolute, temp, channel);
         } catch (IOException | RuntimeException e) {
@@ -504,11 +494,7 @@ public final class GgufWriter implements AutoCloseable {
             writeHeader();
             channel.force(false);
             channel.close();
-            try {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            dev.caravel.format.ModelFiles.moveIntoPlace(temp, target);
             success = true;
         } finally {
             if (!success) {

@@ -5,19 +5,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -67,26 +62,9 @@ public final class SafetensorsFile implements AutoCloseable {
      * @throws SafetensorsFormatException if it cannot be read or is not a well-formed safetensors file
      */
     public static SafetensorsFile open(Path path) {
-        String name = path.toString();
-        if (Files.isDirectory(path)) {
-            throw new SafetensorsFormatException(name + ": is a directory, not a safetensors file");
-        }
-        Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = channel.size();
-            MemorySegment mapping = size == 0 ? MemorySegment.NULL.reinterpret(0)
-                    : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            return parse(path, arena, mapping);
-        } catch (NoSuchFileException e) {
-            arena.close();
-            throw new SafetensorsFormatException(name + ": no such file");
-        } catch (IOException e) {
-            arena.close();
-            throw new SafetensorsFormatException(name + ": cannot read (" + e.getMessage() + ")", e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return dev.caravel.format.ModelFiles.mapAndParse(path, "safetensors",
+                (message, cause) -> cause == null ? new SafetensorsFormatException(message) : new SafetensorsFormatException(message, cause),
+                SafetensorsFile::parse);
     }
 
     private static SafetensorsFormatException error(Path path, String message) {

@@ -10,10 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -59,14 +57,8 @@ public final class SafetensorsWriter implements AutoCloseable {
     /** Starts a file that {@link #close} will place at {@code path} (replacing any file there). */
     public static SafetensorsWriter create(Path path) throws IOException {
         Path absolute = path.toAbsolutePath();
-        Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".partial");
+        Path temp = dev.caravel.format.ModelFiles.createPartial(absolute);
         try {
-            // createTempFile makes the file private; a weights file is ordinarily world-readable.
-            try {
-                Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: keep its defaults
-            }
             return new SafetensorsWriter(absolute, temp, FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
@@ -260,11 +252,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             }
             channel.force(false);
             channel.close();
-            try {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            dev.caravel.format.ModelFiles.moveIntoPlace(temp, target);
         } catch (IOException | RuntimeException e) {
             channel.close();
             Files.deleteIfExists(temp);
