@@ -66,20 +66,13 @@ public final class ChatEndpoint {
                 new GenerationRequest(req.maxTokens() > 0 ? req.maxTokens() : -1, req.sampling().params(i),
                         stops.stream().distinct().toList(), req.sampling().ignoreEos()),
                 req.logprobs(), false, constraints[i], listener));
-        try {
+        g.respond(() -> {
             if (req.stream()) {
                 stream(call, plan, g);
             } else {
                 complete(call, plan, g);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } finally {
-            if (g.running()) {
-                g.cancel();
-            }
-        }
+        });
     }
 
     /** The conversation through the model's chat template (with the tools, when offered), as token ids. */

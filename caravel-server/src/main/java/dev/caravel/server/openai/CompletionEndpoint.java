@@ -97,20 +97,13 @@ public final class CompletionEndpoint {
             throw new ApiException(400, "invalid_request_error", e.getMessage(), "prompt", "context_length_exceeded");
         }
         Request r = new Request(m, prompts, n, echo, logprobs, maxTokens, includeUsage);
-        try {
+        g.respond(() -> {
             if (stream) {
                 stream(call, r, g);
             } else {
                 complete(call, r, g);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } finally {
-            if (g.running()) {
-                g.cancel();
-            }
-        }
+        });
     }
 
     private record Request(ServedModel model, List<Prompt> prompts, int n, boolean echo, int logprobs, int maxTokens,

@@ -102,6 +102,29 @@ public final class Generation {
         return e;
     }
 
+    /** Writes a response from this generation's events. */
+    @FunctionalInterface
+    public interface Writer {
+        void write() throws java.io.IOException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code writer}; whatever is still generating when it ends (the client went away, a write failed, an
+     * error) is cancelled, so its slot is free at the next step.
+     */
+    public void respond(Writer writer) throws java.io.IOException {
+        try {
+            writer.write();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.IOException("interrupted", e);
+        } finally {
+            if (running()) {
+                cancel();
+            }
+        }
+    }
+
     /** Stops every job at its next step (the client went away, or one choice failed). */
     public void cancel() {
         cancelled = true;
