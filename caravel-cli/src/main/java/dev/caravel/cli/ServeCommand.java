@@ -62,6 +62,12 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads for each model's matrix products (default: all cores).")
     Integer threads;
 
+    @Option(names = "--numerics", paramLabel = "MODE",
+            description = "llama.cpp (default: llama.cpp's logits bit for bit) or fast (float products: faster batches, "
+                    + "logits within float rounding of llama.cpp's). Either way a request's output never depends on "
+                    + "what it is batched with.")
+    String numerics;
+
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the web UI keeps its conversations "
             + "(default: $XDG_DATA_HOME/caravel or ~/.local/share/caravel).")
     Path dataDir;
@@ -132,6 +138,13 @@ final class ServeCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     private void checkOptions() {
+        if (numerics != null) {
+            String v = numerics.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!v.equals("fast") && !v.equals("llama.cpp")) {
+                throw new UsageException("--numerics must be 'llama.cpp' or 'fast', got '" + numerics + "'");
+            }
+            System.setProperty("caravel.numerics", v); // read when each scheduler's decoding state is built
+        }
         if (parallel < 1 || parallel > 256) {
             throw new UsageException("--parallel must be between 1 and 256, got " + parallel);
         }

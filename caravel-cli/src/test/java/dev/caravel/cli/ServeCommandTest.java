@@ -19,6 +19,7 @@ class ServeCommandTest {
         String model = CliRunner.SHARED.resolve("models/stories260K.gguf").toString();
         assertThat(CliRunner.run("serve", "-m", model, "--parallel", "0").err()).contains("--parallel");
         assertThat(CliRunner.run("serve", "-m", model, "--alias", "a", "--alias", "b").err()).contains("--alias");
+        assertThat(CliRunner.run("serve", "-m", model, "--numerics", "exact").err()).contains("--numerics");
         CliRunner.Result missing = CliRunner.run("serve", "-m", "/no/such.gguf");
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err()).contains("/no/such.gguf: no such file");
