@@ -65,7 +65,8 @@ public final class ChatEndpoint {
         Generation g = Generation.submit(m.scheduler(), req.n(), (i, listener) -> new BatchJob(plan.prompt(),
                 new GenerationRequest(req.maxTokens() > 0 ? req.maxTokens() : -1, req.sampling().params(i),
                         stops.stream().distinct().toList(), req.sampling().ignoreEos()),
-                req.logprobs(), false, constraints[i], listener));
+                req.logprobs(), false, constraints[i], listener),
+                () -> metrics.timeToFirstToken(m.name(), (System.nanoTime() - call.started()) / 1e9));
         g.respond(() -> {
             if (req.stream()) {
                 stream(call, plan, g);
@@ -116,15 +117,10 @@ public final class ChatEndpoint {
         Tokenizer tok = plan.model().tokenizer();
         List<Choice> choices = Generation.perChoice(plan.req().n(), i -> new Choice());
         int reused = 0;
-        boolean first = true;
         while (g.running()) {
             switch (g.next()) {
                 case Generation.Prompt p -> reused = Math.max(reused, p.reusedTokens());
                 case Generation.Token t -> {
-                    if (first && t.token() >= 0) {
-                        first = false;
-                        metrics.timeToFirstToken(plan.model().name(), (System.nanoTime() - call.started()) / 1e9);
-                    }
                     if (t.logprobs() != null) {
                         choices.get(t.index()).logprobs.add(LogprobsJson.chatEntry(tok, t.logprobs()));
                     }
@@ -186,15 +182,10 @@ public final class ChatEndpoint {
             }
             int reused = 0;
             int completion = 0;
-            boolean first = true;
             while (g.running()) {
                 switch (g.next()) {
                     case Generation.Prompt p -> reused = Math.max(reused, p.reusedTokens());
                     case Generation.Token t -> {
-                        if (first && t.token() >= 0) {
-                            first = false;
-                            metrics.timeToFirstToken(plan.model().name(), (System.nanoTime() - call.started()) / 1e9);
-                        }
                         Choice c = choices.get(t.index());
                         if (t.logprobs() != null) {
                             c.logprobs.add(LogprobsJson.chatEntry(tok, t.logprobs()));

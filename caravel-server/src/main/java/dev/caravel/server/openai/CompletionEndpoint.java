@@ -92,7 +92,8 @@ public final class CompletionEndpoint {
             g = Generation.submit(m.scheduler(), jobs, (i, listener) -> new BatchJob(prompts.get(i / n).ids(),
                     // The engine always samples one token; with max_tokens 0 it is dropped (see collect).
                     new GenerationRequest(Math.max(1, maxTokens), sampling.params(i % n), stops, sampling.ignoreEos()),
-                    logprobs, promptLogprobs, null, listener));
+                    logprobs, promptLogprobs, null, listener),
+                    () -> metrics.timeToFirstToken(m.name(), (System.nanoTime() - call.started()) / 1e9));
         } catch (dev.caravel.engine.ContextOverflowException e) {
             throw new ApiException(400, "invalid_request_error", e.getMessage(), "prompt", "context_length_exceeded");
         }
@@ -165,15 +166,11 @@ public final class CompletionEndpoint {
         return new Prompt(ids, tok.decode(ids, false, false));
     }
 
-    private Choice collect(Generation.Event e, List<Choice> choices, Request r, long started, boolean[] first) {
+    private Choice collect(Generation.Event e, List<Choice> choices, Request r) {
         Choice c = choices.get(e.index());
         switch (e) {
             case Generation.Prompt p -> c.promptLogprobs = p.promptLogprobs();
             case Generation.Token t -> {
-                if (first[0] && t.token() >= 0) {
-                    first[0] = false;
-                    metrics.timeToFirstToken(r.model().name(), (System.nanoTime() - started) / 1e9);
-                }
                 if (r.maxTokens() == 0) {
                     break; // the one sampled token is not part of the answer
                 }
@@ -197,13 +194,12 @@ public final class CompletionEndpoint {
 
     private void complete(Call call, Request r, Generation g) throws IOException, InterruptedException {
         List<Choice> choices = Generation.perChoice(r.prompts().size() * r.n(), i -> new Choice());
-        boolean[] first = {true};
         while (g.running()) {
             Generation.Event e = g.next();
             if (e instanceof Generation.Failed) {
                 g.cancel();
             }
-            collect(e, choices, r, call.started(), first);
+            collect(e, choices, r);
         }
         ObjectNode body = Wire.envelope(Wire.id("cmpl-"), "text_completion", Wire.now(), r.model());
         ArrayNode out = body.putArray("choices");
@@ -225,7 +221,6 @@ public final class CompletionEndpoint {
         String id = Wire.id("cmpl-");
         long created = Wire.now();
         Call.Sse sse = call.sse();
-        boolean[] first = {true};
         try {
             if (r.echo()) {
                 for (int i = 0; i < choices.size(); i++) {
@@ -239,7 +234,7 @@ public final class CompletionEndpoint {
                 }
                 Choice c = choices.get(e.index());
                 int before = c.text.length();
-                collect(e, choices, r, call.started(), first);
+                collect(e, choices, r);
                 if (e instanceof Generation.Token && c.text.length() > before) {
                     ObjectNode lp = null;
                     if (r.logprobs() >= 0) {

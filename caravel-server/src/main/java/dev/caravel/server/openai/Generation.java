@@ -39,13 +39,18 @@ public final class Generation {
     private final List<JobHandle> handles = new ArrayList<>();
     private volatile boolean cancelled;
     private int open;
+    private Runnable onFirstToken;
 
     /**
      * Submits {@code count} jobs built by {@code job} (given the choice index and the listener to use). If one
      * is refused (queue full, context overflow), the ones already queued are cancelled and the error propagates.
+     *
+     * @param onFirstToken runs once, on the request's thread, when {@link #next} hands out the first generated token
+     *                     of any choice (time to first token)
      */
-    public static Generation submit(BatchScheduler scheduler, int count, JobFactory job) {
+    public static Generation submit(BatchScheduler scheduler, int count, JobFactory job, Runnable onFirstToken) {
         Generation g = new Generation();
+        g.onFirstToken = onFirstToken;
         try {
             for (int i = 0; i < count; i++) {
                 g.handles.add(scheduler.submit(job.create(i, g.listener(i))));
@@ -98,6 +103,10 @@ public final class Generation {
         Event e = events.take();
         if (e instanceof Done || e instanceof Failed) {
             open--;
+        } else if (onFirstToken != null && e instanceof Token t && t.token() >= 0) {
+            Runnable first = onFirstToken;
+            onFirstToken = null;
+            first.run();
         }
         return e;
     }
