@@ -82,7 +82,7 @@ public final class BatchScheduler implements AutoCloseable {
         this.queueLimit = queueLimit;
         this.slots = new Slot[slots];
         for (int i = 0; i < slots; i++) {
-            this.slots[i] = new Slot(i, model, tokenizer, context);
+            this.slots[i] = new Slot(model, tokenizer, context);
         }
         int batch = slots + PROMPT_CHUNK;
         this.work = DecoderState.workspace(model.config(), context, pool, batch);

@@ -18,7 +18,6 @@ import java.util.Arrays;
  * state. Used by the scheduler's thread only.
  */
 final class Slot {
-    final int index;
     final DecoderState cache;
     /** The tokens whose keys and values {@link #cache} holds, positions 0..cached-1. */
     final int[] tokens;
@@ -48,8 +47,7 @@ final class Slot {
     private long started;
     private long firstLogits;
 
-    Slot(int index, LanguageModel model, Tokenizer tokenizer, int context) {
-        this.index = index;
+    Slot(LanguageModel model, Tokenizer tokenizer, int context) {
         this.cache = new DecoderState(model.config(), context, SINGLE, 1);
         this.tokens = new int[context];
         this.tokenizer = tokenizer;
@@ -202,10 +200,6 @@ final class Slot {
 
     int reusedTokens() {
         return reused;
-    }
-
-    int generatedCount() {
-        return generatedCount;
     }
 
     private void release(long now) {
