@@ -3,6 +3,7 @@ package dev.caravel.tensor;
 import dev.caravel.tensor.fast.FastMatMul;
 import dev.caravel.tensor.kernel.Activations;
 import dev.caravel.tensor.kernel.DotKernel;
+import dev.caravel.tensor.kernel.Panels;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -55,6 +56,23 @@ public final class MatMul {
         if (prepared.preparedType() != w.vecDotType() || prepared.preparedCols() != w.cols()) {
             throw new IllegalStateException("scratch holds " + prepared.preparedType() + " x " + prepared.preparedCols()
                     + " but " + w + " needs " + w.vecDotType() + " x " + w.cols());
+        }
+        MemorySegment panels = w.panels();
+        if (panels != null && rowEnd - rowStart >= Panels.ROWS) {
+            // whole panel groups inside the range go through the panel kernels (either numerics: they are llama.cpp's
+            // and faster than the FAST ones); the rows around them, if any, through the row kernels below
+            int g0 = (rowStart + Panels.ROWS - 1) / Panels.ROWS;
+            int g1 = Math.min(rowEnd, Panels.panelRows(w.rows())) / Panels.ROWS;
+            if (g0 < g1) {
+                Panels.multiply(w.type(), panels, w.cols(), prepared.activations(), prepared.preparedBatch(), out, outOffset, w.rows(), g0, g1);
+                if (rowStart < g0 * Panels.ROWS) {
+                    multiplyPrepared(w, prepared, out, outOffset, rowStart, g0 * Panels.ROWS);
+                }
+                if (g1 * Panels.ROWS < rowEnd) {
+                    multiplyPrepared(w, prepared, out, outOffset, g1 * Panels.ROWS, rowEnd);
+                }
+                return;
+            }
         }
         if (prepared.numerics() == MatMulScratch.Numerics.FAST && w.type() != GgmlType.Q4_1 && w.type() != GgmlType.Q5_1) {
             // (Q4_1/Q5_1: llama.cpp adds each block's minimum times an F16-rounded activation sum, Q8_1's s; a float

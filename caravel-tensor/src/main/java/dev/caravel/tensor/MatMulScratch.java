@@ -2,6 +2,8 @@ package dev.caravel.tensor;
 
 import dev.caravel.tensor.kernel.ActivationQuantizer;
 import dev.caravel.tensor.kernel.Activations;
+import dev.caravel.tensor.kernel.Panels;
+import dev.caravel.tensor.kernel.VectorWidth;
 
 import java.util.Objects;
 
@@ -224,6 +226,7 @@ public final class MatMulScratch {
                     ActivationQuantizer.quantize(vecDotType, flavor, x, xOffset + b * cols, cols, activations, b * cols);
                 }
                 roundedToFloats(vecDotType, batch * cols);
+                preparePanels(vecDotType, batch * cols);
             }
             preparedType = vecDotType;
             preparedCols = cols;
@@ -233,8 +236,19 @@ public final class MatMulScratch {
         for (int b = 0; b < batch; b++) {
             ActivationQuantizer.quantize(vecDotType, flavor, x, xOffset + b * cols, cols, activations, b * cols);
         }
+        preparePanels(vecDotType, batch * cols);
         preparedType = vecDotType;
         preparedCols = cols;
         preparedBatch = batch;
+    }
+
+    /**
+     * Q8_0 activations also get the forms the panel kernels read ({@link Panels}): one O(n) pass, so any
+     * Q4_0 or Q8_0 matrix sharing these activations can use it.
+     */
+    private void preparePanels(GgmlType vecDotType, int n) {
+        if (vecDotType == GgmlType.Q8_0 && VectorWidth.enabled()) {
+            Panels.prepareActivations(activations, n);
+        }
     }
 }

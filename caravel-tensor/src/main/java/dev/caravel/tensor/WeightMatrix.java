@@ -3,7 +3,9 @@ package dev.caravel.tensor;
 import dev.caravel.tensor.kernel.Dequantizer;
 import dev.caravel.tensor.kernel.DotKernel;
 import dev.caravel.tensor.kernel.Kernels;
+import dev.caravel.tensor.kernel.Panels;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -26,6 +28,9 @@ public final class WeightMatrix {
     private final long rowBytes;
     private final Dequantizer dequantizer;
     private final DotKernel dot;
+    /** Whether products go through {@link Panels} (built on first use, see {@link #panels()}). */
+    private final boolean panelled;
+    private volatile MemorySegment panels;
 
     /**
      * @param type the element type; must be one Caravel computes with (F32, F16, BF16, Q4_0, Q4_1, Q5_0,
@@ -59,6 +64,43 @@ public final class WeightMatrix {
         this.cols = cols;
         this.dequantizer = Kernels.dequantizer(type);
         this.dot = Kernels.dot(type, rows, cols);
+        this.panelled = Panels.applies(type, rows, cols);
+    }
+
+    /**
+     * The panels of this matrix's first {@link Panels#panelRows} rows, or {@code null} when it has none
+     * ({@link Panels#applies}: Q4_0 and Q8_0 with the Vector API kernels). Built on first call, in off-heap memory of its own (about the size of the
+     * tensor, like llama.cpp's repacked copy); afterwards the products read only the panels, so the mapped
+     * pages of those rows are released from this process's resident set (they stay in the page cache, and rows
+     * read later, e.g. an embedding lookup, come back on demand). Thread-safe.
+     */
+    public MemorySegment panels() {
+        if (!panelled) {
+            return null;
+        }
+        MemorySegment p = panels;
+        if (p == null) {
+            synchronized (this) {
+                p = panels;
+                if (p == null) {
+                    p = Panels.build(type, data, rows, cols, Arena.ofAuto());
+                    releaseMappedPages(data, Panels.panelRows(rows) * rowBytes);
+                    panels = p;
+                }
+            }
+        }
+        return p;
+    }
+
+    /** Best effort: drops the first {@code bytes} of a mapped segment from the resident set (madvise DONTNEED). */
+    private static void releaseMappedPages(MemorySegment data, long bytes) {
+        if (data.isMapped() && bytes > 0) {
+            try {
+                data.asSlice(0, bytes).unload();
+            } catch (RuntimeException e) {
+                // not worth failing over: the pages are merely kept resident
+            }
+        }
     }
 
     public GgmlType type() {

@@ -42,6 +42,9 @@ public final class Activations {
     private float[] s;
     private short[] bsums;
     private short[] qw;
+    private float[] panel;
+    private float[] panelBias;
+    private float[] panel8;
 
     /** @param capacity the most elements (rows × cols) this buffer will hold; a multiple of 256 is not required */
     public Activations(int capacity) {
@@ -106,6 +109,33 @@ public final class Activations {
 
     public short[] bsums() {
         return bsums;
+    }
+
+    /** Allocates the panel forms ({@link #panel()}, {@link #panelBias()}, {@link #panel8()}) the first time only. */
+    void reservePanels() {
+        if (panel == null) {
+            panel = new float[capacity];
+            panelBias = new float[capacity / 32 + 1];
+            panel8 = new float[capacity];
+        }
+    }
+
+    /** Q8_0 quants as floats times 2^-24, for the Q8_0 panel kernels; see {@link Q8Panels}. */
+    public float[] panel8() {
+        return panel8;
+    }
+
+    /**
+     * Q8_0 quants as floats in the order the Q4_0 panel kernels read them, pre-scaled per nibble position; see
+     * {@link Q4Panels}. Filled only for matrices that have panels.
+     */
+    public float[] panel() {
+        return panel;
+    }
+
+    /** Per Q8_0 block: 8 · Σ quants (the Q4_0 offset of 8 applied once per block); see {@link Q4Panels}. */
+    public float[] panelBias() {
+        return panelBias;
     }
 
     /** Q8_0/Q8_1/Q8_K quants widened and split by parity per block of 32 (see the class comment); vector kernels only. */

@@ -1,0 +1,64 @@
+package dev.caravel.tensor.kernel;
+
+import dev.caravel.tensor.GgmlType;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Weight "panels": Q4_0 and Q8_0 matrices re-laid out once, at first use, so that one SIMD lane computes one
+ * weight row ({@link Q4Panels}, {@link Q8Panels}). Block sums then need no horizontal reduction, the products
+ * are formed in float, where they are exact, and a prompt chunk or a batch reuses each unpacked weight vector
+ * for several activation rows. Results are bit-identical with the row kernels (llama.cpp's numerics), so panels
+ * and row kernels can share a matrix: rows past the last full group of {@link #ROWS} keep the row kernels.
+ *
+ * <p>Used with the Vector API kernels only; llama.cpp repacks Q4_0 at load time the same way (its
+ * {@code block_q4_0x8}), at the same cost in memory. Activations get their panel forms in
+ * {@link #prepareActivations}, once per prepared matrix input.
+ */
+public final class Panels {
+    private Panels() {
+    }
+
+    /** Rows per panel group (one 512-bit vector of floats). */
+    public static final int ROWS = 16;
+
+    /** Whether a (rows, cols) matrix of {@code type} is multiplied through panels. */
+    public static boolean applies(GgmlType type, int rows, int cols) {
+        return Q4Panels.applies(type, rows, cols) || Q8Panels.applies(type, rows, cols);
+    }
+
+    /** Rows covered by panels: the full groups. */
+    public static int panelRows(int rows) {
+        return rows / ROWS * ROWS;
+    }
+
+    /** Builds the panels of a matrix for which {@link #applies} holds, in 64-byte aligned memory of {@code arena}. */
+    public static MemorySegment build(GgmlType type, MemorySegment data, int rows, int cols, Arena arena) {
+        return switch (type) {
+            case Q4_0 -> Q4Panels.build(data, rows, cols, arena);
+            case Q8_0 -> Q8Panels.build(data, rows, cols, arena);
+            default -> throw new IllegalArgumentException("no panels for " + type);
+        };
+    }
+
+    /** After Q8_0 activations [0, n) of {@code a} were quantized: their panel forms (O(n)). */
+    public static void prepareActivations(Activations a, int n) {
+        a.reservePanels();
+        Q4Panels.prepareActivations(a, 0, n);
+        Q8Panels.prepareActivations(a, n);
+    }
+
+    /**
+     * For panel groups {@code [groupStart, groupEnd)} and every prepared activation row t &lt; n:
+     * {@code out[outOffset + t·rows + r] = W[r,:]·x[t,:]}, bit-identical with the type's row kernel.
+     */
+    public static void multiply(GgmlType type, MemorySegment panels, int cols, Activations a, int n, float[] out, int outOffset,
+                                int rows, int groupStart, int groupEnd) {
+        switch (type) {
+            case Q4_0 -> VectorPanelKernels.multiply4(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
+            case Q8_0 -> VectorPanelKernels.multiply8(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
+            default -> throw new IllegalArgumentException("no panels for " + type);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package dev.caravel.tensor.kernel;
+
+import dev.caravel.tensor.GgmlType;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Q4_0 weights re-laid out so that a SIMD lane holds a weight row ("panels"), for llama.cpp's repacked Q4_0
+ * numerics: every output is {@code acc = fma((float) Σ_block w·q, dw·dq, acc)} block after block in a single
+ * float lane (see {@link ScalarDotKernels#q4_0x8}, the scalar twin). llama.cpp repacks such matrices at load
+ * time too ({@code block_q4_0x8}); our layout is our own, chosen for the Vector API, which has no byte
+ * multiply-add: the products are formed in float, where they are exact.
+ *
+ * <p><b>Layout.</b> Rows are grouped by {@link #ROWS} (16). For group g and 32-column block b, {@link #BLOCK_BYTES}
+ * (320) bytes at {@code (g·nb + b)·320}, nb = cols/32:
+ * <ul>
+ *   <li>bytes 0..63: the 16 rows' scales as float32 (the F16 value, exact), row r at {@code 4r};</li>
+ *   <li>bytes 64 + 64i .. (i = 0..3): 16 little-endian ints, row r's at {@code 4r}: bytes 4i..4i+3 of the row's
+ *       16 quant bytes, as stored. Nibble j of that int (bits 4j..4j+3) is element
+ *       {@code e(i, j) = 4i + j/2 + 16·(j & 1)} of the block (low nibbles are elements 0..15, high ones 16..31).</li>
+ * </ul>
+ * A 512-bit int load at {@code 64 + 64i} thus gives, in lane r, eight weights of row r; {@code v & (0xF << 4j)}
+ * converted to float is {@code nibble · 16^j} exactly, so multiplying it by the activation pre-scaled by
+ * {@code 16^-j} gives the exact product without a shift (nibble 7 is shifted down instead: {@code 15 << 28}
+ * does not fit a positive int).
+ *
+ * <p><b>Activations</b> ({@link #prepareActivations}): for each Q8_0 block, its 32 quants as floats in the order
+ * the weights are read ({@code panel[32B + 8i + j] = q[e(i, j)] · 16^-j}, {@code 16^0} for j = 7), and
+ * {@code bias[B] = 8 · Σ q} to subtract the nibbles' offset of 8 once per block: Σ (n − 8)·q = Σ n·q − 8·Σ q.
+ * Every partial sum is an integer below 2^24 (|Σ n·q| ≤ 32·15·127), so float addition is exact in any order,
+ * and the block sum equals the integer one llama.cpp converts to float.
+ *
+ * <p>Groups that do not fill 16 rows (a matrix with {@code rows % 16 == 8}) stay in the original layout and
+ * go through {@link DotKernel#dot} (the same numerics).
+ */
+final class Q4Panels {
+    private Q4Panels() {
+    }
+
+    private static final int ROWS = Panels.ROWS;
+    /** Bytes per group and 32-column block: 16 float scales, then 4 × 16 ints of quants. */
+    static final int BLOCK_BYTES = 320;
+
+    private static final ValueLayout.OfFloat LE_FLOAT_ALIGNED = ValueLayout.JAVA_FLOAT.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE_INT_ALIGNED = ValueLayout.JAVA_INT.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /** The factor nibble j of an int carries when masked in place: 16^-j (j = 7 is shifted down, so 1). */
+    static final float[] NIBBLE_SCALE = {1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 0x1p-16f, 0x1p-20f, 0x1p-24f, 1f};
+
+    /**
+     * Whether a (rows, cols) matrix of {@code type} is multiplied through panels: Q4_0 with llama.cpp's repacked
+     * numerics (rows % 8 == 0), at least one full group, and the Vector API kernels on (the panel kernels are
+     * vector kernels; the scalar build keeps {@link ScalarDotKernels#q4_0x8}).
+     */
+    static boolean applies(GgmlType type, int rows, int cols) {
+        return type == GgmlType.Q4_0 && rows % 8 == 0 && rows >= ROWS && cols % 32 == 0 && VectorWidth.enabled();
+    }
+
+    /** Bytes of the panels of a (rows, cols) matrix. */
+    static long byteSize(int rows, int cols) {
+        return (long) (rows / ROWS) * (cols / 32) * BLOCK_BYTES;
+    }
+
+    /**
+     * Builds the panels of the first {@link Panels#panelRows} rows of a Q4_0 matrix stored row-major at {@code data}
+     * (rowBytes = cols/32 · 18), into new 64-byte aligned memory of {@code arena}.
+     */
+    static MemorySegment build(MemorySegment data, int rows, int cols, Arena arena) {
+        int nb = cols / 32;
+        long rowBytes = 18L * nb;
+        int groups = rows / ROWS;
+        MemorySegment p = arena.allocate(byteSize(rows, cols), 64);
+        for (int g = 0; g < groups; g++) {
+            for (int b = 0; b < nb; b++) {
+                long dst = ((long) g * nb + b) * BLOCK_BYTES;
+                for (int r = 0; r < ROWS; r++) {
+                    long src = (long) (g * ROWS + r) * rowBytes + 18L * b;
+                    p.set(LE_FLOAT_ALIGNED, dst + 4L * r, Float.float16ToFloat(data.get(Bytes.LE_SHORT, src)));
+                    for (int i = 0; i < 4; i++) {
+                        p.set(LE_INT_ALIGNED, dst + 64 + 64L * i + 4L * r, data.get(Bytes.LE_INT, src + 2 + 4L * i));
+                    }
+                }
+            }
+        }
+        return p;
+    }
+
+    /**
+     * Fills the panel form of Q8_0 activations {@code [aOff, aOff + n)} of {@code a} (already quantized: qs and
+     * d), see the class comment. n and aOff are multiples of 32.
+     */
+    static void prepareActivations(Activations a, int aOff, int n) {
+        byte[] qs = a.qs();
+        float[] panel = a.panel();
+        float[] bias = a.panelBias();
+        for (int base = aOff; base < aOff + n; base += 32) {
+            int sum = 0;
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 8; j++) {
+                    int q = qs[base + 4 * i + (j >> 1) + 16 * (j & 1)];
+                    sum += q;
+                    panel[base + 8 * i + j] = q * NIBBLE_SCALE[j];
+                }
+            }
+            bias[base >> 5] = 8 * sum;
+        }
+    }
+
+    /**
+     * For panel groups {@code [groupStart, groupEnd)} and every prepared activation row t &lt; n:
+     * {@code out[outOffset + t·rows + r] = W[r,:]·x[t,:]} — bit-identical with {@link ScalarDotKernels#q4_0x8}
+     * on the original rows. The activations must have their panel form ({@link #prepareActivations}).
+     */
+    static void multiply(MemorySegment panels, int cols, Activations a, int n, float[] out, int outOffset, int rows,
+                         int groupStart, int groupEnd) {
+        VectorPanelKernels.multiply4(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
+    }
+
+    /**
+     * The scalar reading of the panel layout (for tests of the layout itself): row {@code r}'s dot product with
+     * activation row t, in the panel kernels' order of operations.
+     */
+    static float dotScalar(MemorySegment panels, int cols, Activations a, int t, int r) {
+        int nb = cols / 32;
+        int g = r / ROWS;
+        int lane = r % ROWS;
+        float acc = 0;
+        for (int b = 0; b < nb; b++) {
+            long o = ((long) g * nb + b) * BLOCK_BYTES;
+            int ao = (t * nb + b) * 32;
+            float blk = 0;
+            for (int i = 0; i < 4; i++) {
+                int v = panels.get(LE_INT_ALIGNED, o + 64 + 64L * i + 4L * lane);
+                for (int j = 0; j < 8; j++) {
+                    int nib = j == 7 ? v >>> 28 : v & (0xF << 4 * j);
+                    blk = Math.fma((float) nib, a.panel()[ao + 8 * i + j], blk);
+                }
+            }
+            float scale = panels.get(LE_FLOAT_ALIGNED, o + 4L * lane) * a.d()[t * nb + b];
+            acc = Math.fma(blk - a.panelBias()[t * nb + b], scale, acc);
+        }
+        return acc;
+    }
+}

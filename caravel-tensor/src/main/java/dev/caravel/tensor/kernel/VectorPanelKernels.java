@@ -1,0 +1,224 @@
+package dev.caravel.tensor.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.Objects;
+
+/**
+ * The Q4_0 panel products ({@link Q4Panels}): one float lane per weight row, so the block sums need no
+ * horizontal reduction. At 512 bits a vector covers a group's 16 rows; narrower widths take the group in 2 or 4
+ * slices of lanes (same layout, same results).
+ *
+ * <p>Per weight vector: an AND (or the shift for nibble 7), an int-to-float conversion, then one FMA per
+ * activation row. Prompt chunks and batches go four activation rows at a time ({@link #four}), so each weight
+ * vector is unpacked once for four rows; single rows (decoding) take {@link #one}.
+ *
+ * <p>The kernels are written out, with no helper methods that take or return vectors (C2 boxes vectors passed
+ * to a method it did not inline; see {@link VectorQ32Kernels}).
+ */
+final class VectorPanelKernels {
+    private VectorPanelKernels() {
+    }
+
+    private static final VectorSpecies<Float> F = VectorShapes.FW;
+    private static final VectorSpecies<Integer> I = VectorShapes.IW;
+    private static final int L = VectorShapes.FL;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final int RB = Q4Panels.BLOCK_BYTES;
+
+    static void multiply4(MemorySegment panels, int cols, Activations a, int n, float[] out, int outOffset, int rows,
+                         int groupStart, int groupEnd) {
+        int nb = cols / 32;
+        Objects.checkFromToIndex(groupStart, groupEnd, rows / Panels.ROWS);
+        Objects.checkFromIndexSize(outOffset, n * rows, out.length);
+        Objects.checkFromIndexSize(0, n * cols, a.panel().length);
+        Objects.checkFromIndexSize(0, (long) groupEnd * nb * RB, panels.byteSize());
+        for (int g = groupStart; g < groupEnd; g++) {
+            long base = (long) g * nb * RB;
+            int t = 0;
+            for (; t + 4 <= n; t += 4) {
+                four(panels, base, nb, a.panel(), a.panelBias(), a.d(), t * nb, nb, out, outOffset + t * rows + g * Panels.ROWS, rows);
+            }
+            for (; t < n; t++) {
+                one(panels, base, nb, a.panel(), a.panelBias(), a.d(), t * nb, out, outOffset + t * rows + g * Panels.ROWS);
+            }
+        }
+    }
+
+    /** One activation row (blocks from {@code ab}) with the 16 rows of the group at {@code base}. */
+    private static void one(MemorySegment p, long base, int nb, float[] af, float[] bias, float[] d, int ab, float[] out, int outIdx) {
+        for (int h = 0; h < Panels.ROWS; h += L) {
+            FloatVector total = FloatVector.zero(F);
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) RB * b + 4L * h;
+                int ao = (ab + b) * 32;
+                FloatVector blk = FloatVector.zero(F);
+                for (int i = 0; i < 4; i++, ao += 8) {
+                    IntVector v = IntVector.fromMemorySegment(I, p, o + 64 + 64L * i, LE);
+                    blk = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao]), blk);
+                    blk = ((FloatVector) v.and(0xF0).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 1]), blk);
+                    blk = ((FloatVector) v.and(0xF00).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 2]), blk);
+                    blk = ((FloatVector) v.and(0xF000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 3]), blk);
+                    blk = ((FloatVector) v.and(0xF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 4]), blk);
+                    blk = ((FloatVector) v.and(0xF00000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 5]), blk);
+                    blk = ((FloatVector) v.and(0xF000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 6]), blk);
+                    blk = ((FloatVector) v.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 7]), blk);
+                }
+                FloatVector scale = FloatVector.fromMemorySegment(F, p, o, LE).mul(d[ab + b]);
+                total = blk.sub(bias[ab + b]).fma(scale, total);
+            }
+            total.intoArray(out, outIdx + h);
+        }
+    }
+
+    /**
+     * Four activation rows (blocks from {@code ab}, {@code as} blocks apart) with the group at {@code base};
+     * results {@code outStride} apart.
+     */
+    private static void four(MemorySegment p, long base, int nb, float[] af, float[] bias, float[] d, int ab, int as,
+                             float[] out, int outIdx, int outStride) {
+        int s1 = 32 * as;
+        int s2 = 2 * s1;
+        int s3 = 3 * s1;
+        for (int h = 0; h < Panels.ROWS; h += L) {
+            FloatVector t0 = FloatVector.zero(F);
+            FloatVector t1 = FloatVector.zero(F);
+            FloatVector t2 = FloatVector.zero(F);
+            FloatVector t3 = FloatVector.zero(F);
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) RB * b + 4L * h;
+                int ao = (ab + b) * 32;
+                FloatVector b0 = FloatVector.zero(F);
+                FloatVector b1 = FloatVector.zero(F);
+                FloatVector b2 = FloatVector.zero(F);
+                FloatVector b3 = FloatVector.zero(F);
+                for (int i = 0; i < 4; i++) {
+                    IntVector v = IntVector.fromMemorySegment(I, p, o + 64 + 64L * i, LE);
+                    for (int j = 0; j < 8; j++, ao++) {
+                        FloatVector w = (FloatVector) (j == 7 ? v.lanewise(VectorOperators.LSHR, 28) : v.and(0xF << (4 * j)))
+                                .convert(VectorOperators.I2F, 0);
+                        b0 = w.fma(FloatVector.broadcast(F, af[ao]), b0);
+                        b1 = w.fma(FloatVector.broadcast(F, af[ao + s1]), b1);
+                        b2 = w.fma(FloatVector.broadcast(F, af[ao + s2]), b2);
+                        b3 = w.fma(FloatVector.broadcast(F, af[ao + s3]), b3);
+                    }
+                }
+                FloatVector scale = FloatVector.fromMemorySegment(F, p, o, LE);
+                int k = ab + b;
+                t0 = b0.sub(bias[k]).fma(scale.mul(d[k]), t0);
+                t1 = b1.sub(bias[k + as]).fma(scale.mul(d[k + as]), t1);
+                t2 = b2.sub(bias[k + 2 * as]).fma(scale.mul(d[k + 2 * as]), t2);
+                t3 = b3.sub(bias[k + 3 * as]).fma(scale.mul(d[k + 3 * as]), t3);
+            }
+            t0.intoArray(out, outIdx + h);
+            t1.intoArray(out, outIdx + outStride + h);
+            t2.intoArray(out, outIdx + 2 * outStride + h);
+            t3.intoArray(out, outIdx + 3 * outStride + h);
+        }
+    }
+
+    // ------------------------------------------------------------------ Q8_0
+
+    private static final int RB8 = Q8Panels.BLOCK_BYTES;
+
+    static void multiply8(MemorySegment panels, int cols, Activations a, int n, float[] out, int outOffset, int rows,
+                          int groupStart, int groupEnd) {
+        int nb = cols / 32;
+        Objects.checkFromToIndex(groupStart, groupEnd, rows / Panels.ROWS);
+        Objects.checkFromIndexSize(outOffset, n * rows, out.length);
+        Objects.checkFromIndexSize(0, n * cols, a.panel8().length);
+        Objects.checkFromIndexSize(0, (long) groupEnd * nb * RB8, panels.byteSize());
+        for (int g = groupStart; g < groupEnd; g++) {
+            long base = (long) g * nb * RB8;
+            for (int t = 0; t < n; t++) {
+                one8(panels, base, nb, a.panel8(), a.d(), t * nb, out, outOffset + t * rows + g * Panels.ROWS);
+            }
+        }
+    }
+
+    /**
+     * One activation row (blocks from {@code ab}) with the 16 Q8_0 rows of the group at {@code base}: a row's 8
+     * ggml lanes are 8 accumulators, added at the end in {@code hsum_float_8}'s order,
+     * {@code ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7))}. (Each lane's four bytes go through a loop: written out, the
+     * method grows past what C2 inlines the Vector API into, and then it boxes vectors.)
+     */
+    private static void one8(MemorySegment p, long base, int nb, float[] af, float[] d, int ab, float[] out, int outIdx) {
+        for (int h = 0; h < Panels.ROWS; h += L) {
+            FloatVector c0 = FloatVector.zero(F);
+            FloatVector c1 = FloatVector.zero(F);
+            FloatVector c2 = FloatVector.zero(F);
+            FloatVector c3 = FloatVector.zero(F);
+            FloatVector c4 = FloatVector.zero(F);
+            FloatVector c5 = FloatVector.zero(F);
+            FloatVector c6 = FloatVector.zero(F);
+            FloatVector c7 = FloatVector.zero(F);
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) RB8 * b + 4L * h;
+                int ao = (ab + b) * 32;
+                FloatVector scale = FloatVector.fromMemorySegment(F, p, o, LE).mul(d[ab + b]);
+                IntVector v0 = IntVector.fromMemorySegment(I, p, o + 64, LE);
+                FloatVector s0 = FloatVector.zero(F);
+                for (int j = 0; j < 4; j++) { // byte j to the top byte, the rest cleared: q · 2^24
+                    s0 = ((FloatVector) v0.lanewise(VectorOperators.LSHL, 24 - 8 * j).and(0xFF000000).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(F, af[ao + 0 + j]), s0);
+                }
+                c0 = s0.fma(scale, c0);
+                IntVector v1 = IntVector.fromMemorySegment(I, p, o + 128, LE);
+                FloatVector s1 = FloatVector.zero(F);
+                for (int j = 0; j < 4; j++) { // byte j to the top byte, the rest cleared: q · 2^24
+                    s1 = ((FloatVector) v1.lanewise(VectorOperators.LSHL, 24 - 8 * j).and(0xFF000000).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(F, af[ao + 4 + j]), s1);
+                }
+                c1 = s1.fma(scale, c1);
+                IntVector v2 = IntVector.fromMemorySegment(I, p, o + 192, LE);
+                FloatVector s2 = FloatVector.zero(F);
+                for (int j = 0; j < 4; j++) { // byte j to the top byte, the rest cleared: q · 2^24
+                    s2 = ((FloatVector) v2.lanewise(VectorOperators.LSHL, 24 - 8 * j).and(0xFF000000).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(F, af[ao + 8 + j]), s2);
+                }
+                c2 = s2.fma(scale, c2);
+                IntVector v3 = IntVector.fromMemorySegment(I, p, o + 256, LE);
+                FloatVector s3 = FloatVector.zero(F);
+                for (int j = 0; j < 4; j++) { // byte j to the top byte, the rest cleared: q · 2^24
+                    s3 = ((FloatVector) v3.lanewise(VectorOperators.LSHL, 24 - 8 * j).and(0xFF000000).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(F, af[ao + 12 + j]), s3);
+                }
+                c3 = s3.fma(scale, c3);
+                IntVector v4 = IntVector.fromMemorySegment(I, p, o + 320, LE);
+                FloatVector s4 = FloatVector.zero(F);
+                for (int j = 0; j < 4; j++) { // byte j to the top byte, the rest cleared: q · 2^24
+                    s4 = ((FloatVector) v4.lanewise(VectorOperators.LSHL, 24 - 8 * j).and(0xFF000000).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(F, af[ao + 16 + j]), s4);
+                }
+                c4 = s4.fma(scale, c4);
+                IntVector v5 = IntVector.fromMemorySegment(I, p, o + 384, LE);
+                FloatVector s5 = FloatVector.zero(F);
+                for (int j = 0; j < 4; j++) { // byte j to the top byte, the rest cleared: q · 2^24
+                    s5 = ((FloatVector) v5.lanewise(VectorOperators.LSHL, 24 - 8 * j).and(0xFF000000).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(F, af[ao + 20 + j]), s5);
+                }
+                c5 = s5.fma(scale, c5);
+                IntVector v6 = IntVector.fromMemorySegment(I, p, o + 448, LE);
+                FloatVector s6 = FloatVector.zero(F);
+                for (int j = 0; j < 4; j++) { // byte j to the top byte, the rest cleared: q · 2^24
+                    s6 = ((FloatVector) v6.lanewise(VectorOperators.LSHL, 24 - 8 * j).and(0xFF000000).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(F, af[ao + 24 + j]), s6);
+                }
+                c6 = s6.fma(scale, c6);
+                IntVector v7 = IntVector.fromMemorySegment(I, p, o + 512, LE);
+                FloatVector s7 = FloatVector.zero(F);
+                for (int j = 0; j < 4; j++) { // byte j to the top byte, the rest cleared: q · 2^24
+                    s7 = ((FloatVector) v7.lanewise(VectorOperators.LSHL, 24 - 8 * j).and(0xFF000000).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.broadcast(F, af[ao + 28 + j]), s7);
+                }
+                c7 = s7.fma(scale, c7);
+            }
+            c0.add(c4).add(c2.add(c6)).add(c1.add(c5).add(c3.add(c7))).intoArray(out, outIdx + h);
+        }
+    }
+}
