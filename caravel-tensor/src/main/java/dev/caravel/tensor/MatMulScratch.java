@@ -29,6 +29,13 @@ public final class MatMulScratch {
     private GgmlType preparedType;
     private int preparedCols;
     private int preparedBatch;
+    /**
+     * The forms that only some kernels read are filled on first use after each {@link #prepare}: the row kernels'
+     * ({@link ActivationQuantizer#fillVectorForms}) and the panel kernels' ({@link Panels#prepareActivations}).
+     * A Q4_0 model whose matrices all have panels never pays for the row kernels' forms, and vice versa.
+     */
+    private volatile boolean rowFormsReady;
+    private volatile boolean panelFormsReady;
 
     /**
      * How products are computed.
@@ -183,8 +190,21 @@ public final class MatMulScratch {
         return !independentRows && (batchNumerics || preparedBatch >= 2);
     }
 
-    /** LLAMA_CPP numerics: the converted activations (row b starts at element {@code b * preparedCols()}). */
+    /**
+     * The converted activations (row b starts at element {@code b * preparedCols()}), with the forms the row kernels
+     * read, filled on the first call after {@link #prepare}. Safe to call from several threads at once.
+     */
     public Activations activations() {
+        if (!rowFormsReady) {
+            synchronized (this) {
+                if (!rowFormsReady) {
+                    if (preparedType != null && preparedType != GgmlType.F32) {
+                        ActivationQuantizer.fillVectorForms(preparedType, activations, 0, preparedBatch * preparedCols);
+                    }
+                    rowFormsReady = true;
+                }
+            }
+        }
         return activations;
     }
 
@@ -223,32 +243,43 @@ public final class MatMulScratch {
                 System.arraycopy(x, xOffset, floats, 0, batch * cols);
             } else {
                 for (int b = 0; b < batch; b++) {
-                    ActivationQuantizer.quantize(vecDotType, flavor, x, xOffset + b * cols, cols, activations, b * cols);
+                    ActivationQuantizer.quantize(vecDotType, flavor, x, xOffset + b * cols, cols, activations, b * cols, false);
                 }
                 roundedToFloats(vecDotType, batch * cols);
-                preparePanels(vecDotType, batch * cols);
             }
+            rowFormsReady = false;
+            panelFormsReady = false;
             preparedType = vecDotType;
             preparedCols = cols;
             preparedBatch = batch;
             return;
         }
         for (int b = 0; b < batch; b++) {
-            ActivationQuantizer.quantize(vecDotType, flavor, x, xOffset + b * cols, cols, activations, b * cols);
+            ActivationQuantizer.quantize(vecDotType, flavor, x, xOffset + b * cols, cols, activations, b * cols, false);
         }
-        preparePanels(vecDotType, batch * cols);
+        rowFormsReady = false;
+        panelFormsReady = false;
         preparedType = vecDotType;
         preparedCols = cols;
         preparedBatch = batch;
     }
 
     /**
-     * Q8_0 activations also get the forms the panel kernels read ({@link Panels}): one O(n) pass, so any
-     * Q4_0 or Q8_0 matrix sharing these activations can use it.
+     * The prepared activations with the forms the panel kernels read ({@link Panels}; Q8_0 activations), filled on
+     * the first call after {@link #prepare}. Safe to call from several threads at once.
      */
-    private void preparePanels(GgmlType vecDotType, int n) {
-        if (vecDotType == GgmlType.Q8_0 && VectorWidth.enabled()) {
-            Panels.prepareActivations(activations, n);
+    public Activations panelActivations() {
+        if (!panelFormsReady) {
+            synchronized (this) {
+                if (!panelFormsReady) {
+                    if (preparedType != GgmlType.Q8_0 || !VectorWidth.enabled()) {
+                        throw new IllegalStateException("panel activations need Q8_0 activations and the Vector API kernels");
+                    }
+                    Panels.prepareActivations(activations, preparedBatch * preparedCols);
+                    panelFormsReady = true;
+                }
+            }
         }
+        return activations;
     }
 }

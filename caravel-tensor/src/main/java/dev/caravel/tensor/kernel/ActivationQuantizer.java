@@ -40,6 +40,16 @@ public final class ActivationQuantizer {
      * size of {@code vecDotType} (32 for Q8_0/Q8_1, 256 for Q8_K).
      */
     public static void quantize(GgmlType vecDotType, Flavor flavor, float[] x, int xOff, int n, Activations a, int aOff) {
+        quantize(vecDotType, flavor, x, xOff, n, a, aOff, VectorWidth.enabled());
+    }
+
+    /**
+     * As {@link #quantize(GgmlType, Flavor, float[], int, int, Activations, int)}, with the extra forms of the Vector
+     * API kernels only if {@code withVectorForms} (a caller that may not need them fills them later with
+     * {@link #fillVectorForms}).
+     */
+    public static void quantize(GgmlType vecDotType, Flavor flavor, float[] x, int xOff, int n, Activations a, int aOff,
+                                boolean withVectorForms) {
         if (aOff < 0 || n < 0 || aOff + n > a.capacity()) {
             throw new IllegalArgumentException("activation range [" + aOff + ", " + (aOff + n) + ") outside capacity " + a.capacity());
         }
@@ -59,6 +69,13 @@ public final class ActivationQuantizer {
             case Q8_K -> q8K(x, xOff, n, a.qs(), a.d(), a.bsums(), aOff);
             default -> throw new IllegalArgumentException("not an activation type: " + vecDotType);
         }
+        if (withVectorForms && VectorWidth.enabled()) {
+            vectorForms(vecDotType, a, aOff, n);
+        }
+    }
+
+    /** The extra forms of the Vector API kernels for activations [aOff, aOff + n) already converted to {@code vecDotType}. */
+    public static void fillVectorForms(GgmlType vecDotType, Activations a, int aOff, int n) {
         if (VectorWidth.enabled()) {
             vectorForms(vecDotType, a, aOff, n);
         }

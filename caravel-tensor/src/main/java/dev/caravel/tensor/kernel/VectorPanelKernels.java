@@ -41,6 +41,9 @@ final class VectorPanelKernels {
         for (int g = groupStart; g < groupEnd; g++) {
             long base = (long) g * nb * RB;
             int t = 0;
+            for (; t + 8 <= n; t += 8) {
+                eight(panels, base, nb, a.panel(), a.panelBias(), a.d(), t * nb, nb, out, outOffset + t * rows + g * Panels.ROWS, rows);
+            }
             for (; t + 4 <= n; t += 4) {
                 four(panels, base, nb, a.panel(), a.panelBias(), a.d(), t * nb, nb, out, outOffset + t * rows + g * Panels.ROWS, rows);
             }
@@ -57,18 +60,28 @@ final class VectorPanelKernels {
             for (int b = 0; b < nb; b++) {
                 long o = base + (long) RB * b + 4L * h;
                 int ao = (ab + b) * 32;
-                FloatVector blk = FloatVector.zero(F);
-                for (int i = 0; i < 4; i++, ao += 8) {
-                    IntVector v = IntVector.fromMemorySegment(I, p, o + 64 + 64L * i, LE);
-                    blk = ((FloatVector) v.and(0xF).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao]), blk);
-                    blk = ((FloatVector) v.and(0xF0).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 1]), blk);
-                    blk = ((FloatVector) v.and(0xF00).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 2]), blk);
-                    blk = ((FloatVector) v.and(0xF000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 3]), blk);
-                    blk = ((FloatVector) v.and(0xF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 4]), blk);
-                    blk = ((FloatVector) v.and(0xF00000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 5]), blk);
-                    blk = ((FloatVector) v.and(0xF000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 6]), blk);
-                    blk = ((FloatVector) v.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 7]), blk);
+                // four independent sums (one per int of the row's block), so that the FMAs do not wait on each other;
+                // every partial sum is an exact integer, so how they are grouped does not change the block sum
+                IntVector v0 = IntVector.fromMemorySegment(I, p, o + 64, LE);
+                IntVector v1 = IntVector.fromMemorySegment(I, p, o + 128, LE);
+                IntVector v2 = IntVector.fromMemorySegment(I, p, o + 192, LE);
+                IntVector v3 = IntVector.fromMemorySegment(I, p, o + 256, LE);
+                FloatVector x0 = FloatVector.zero(F);
+                FloatVector x1 = FloatVector.zero(F);
+                FloatVector x2 = FloatVector.zero(F);
+                FloatVector x3 = FloatVector.zero(F);
+                for (int j = 0; j < 7; j++) {
+                    int m = 0xF << (4 * j);
+                    x0 = ((FloatVector) v0.and(m).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + j]), x0);
+                    x1 = ((FloatVector) v1.and(m).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 8 + j]), x1);
+                    x2 = ((FloatVector) v2.and(m).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 16 + j]), x2);
+                    x3 = ((FloatVector) v3.and(m).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 24 + j]), x3);
                 }
+                x0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 7]), x0);
+                x1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 15]), x1);
+                x2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 23]), x2);
+                x3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 31]), x3);
+                FloatVector blk = x0.add(x1).add(x2.add(x3));
                 FloatVector scale = FloatVector.fromMemorySegment(F, p, o, LE).mul(d[ab + b]);
                 total = blk.sub(bias[ab + b]).fma(scale, total);
             }
@@ -119,6 +132,76 @@ final class VectorPanelKernels {
             t1.intoArray(out, outIdx + outStride + h);
             t2.intoArray(out, outIdx + 2 * outStride + h);
             t3.intoArray(out, outIdx + 3 * outStride + h);
+        }
+    }
+
+    /**
+     * Eight activation rows (blocks from {@code ab}, {@code as} blocks apart) with the group at {@code base};
+     * results {@code outStride} apart.
+     */
+    private static void eight(MemorySegment p, long base, int nb, float[] af, float[] bias, float[] d, int ab, int as,
+                             float[] out, int outIdx, int outStride) {
+        int s1 = 32 * as;
+        int s2 = 2 * s1;
+        int s3 = 3 * s1;
+        int s4 = 4 * s1;
+        int s5 = 5 * s1;
+        int s6 = 6 * s1;
+        int s7 = 7 * s1;
+        for (int h = 0; h < Panels.ROWS; h += L) {
+            FloatVector t0 = FloatVector.zero(F);
+            FloatVector t1 = FloatVector.zero(F);
+            FloatVector t2 = FloatVector.zero(F);
+            FloatVector t3 = FloatVector.zero(F);
+            FloatVector t4 = FloatVector.zero(F);
+            FloatVector t5 = FloatVector.zero(F);
+            FloatVector t6 = FloatVector.zero(F);
+            FloatVector t7 = FloatVector.zero(F);
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) RB * b + 4L * h;
+                int ao = (ab + b) * 32;
+                FloatVector b0 = FloatVector.zero(F);
+                FloatVector b1 = FloatVector.zero(F);
+                FloatVector b2 = FloatVector.zero(F);
+                FloatVector b3 = FloatVector.zero(F);
+                FloatVector b4 = FloatVector.zero(F);
+                FloatVector b5 = FloatVector.zero(F);
+                FloatVector b6 = FloatVector.zero(F);
+                FloatVector b7 = FloatVector.zero(F);
+                for (int i = 0; i < 4; i++) {
+                    IntVector v = IntVector.fromMemorySegment(I, p, o + 64 + 64L * i, LE);
+                    for (int j = 0; j < 8; j++, ao++) {
+                        FloatVector w = (FloatVector) (j == 7 ? v.lanewise(VectorOperators.LSHR, 28) : v.and(0xF << (4 * j)))
+                                .convert(VectorOperators.I2F, 0);
+                        b0 = w.fma(FloatVector.broadcast(F, af[ao]), b0);
+                        b1 = w.fma(FloatVector.broadcast(F, af[ao + s1]), b1);
+                        b2 = w.fma(FloatVector.broadcast(F, af[ao + s2]), b2);
+                        b3 = w.fma(FloatVector.broadcast(F, af[ao + s3]), b3);
+                        b4 = w.fma(FloatVector.broadcast(F, af[ao + s4]), b4);
+                        b5 = w.fma(FloatVector.broadcast(F, af[ao + s5]), b5);
+                        b6 = w.fma(FloatVector.broadcast(F, af[ao + s6]), b6);
+                        b7 = w.fma(FloatVector.broadcast(F, af[ao + s7]), b7);
+                    }
+                }
+                FloatVector scale = FloatVector.fromMemorySegment(F, p, o, LE);
+                int k = ab + b;
+                t0 = b0.sub(bias[k]).fma(scale.mul(d[k]), t0);
+                t1 = b1.sub(bias[k + as]).fma(scale.mul(d[k + as]), t1);
+                t2 = b2.sub(bias[k + 2 * as]).fma(scale.mul(d[k + 2 * as]), t2);
+                t3 = b3.sub(bias[k + 3 * as]).fma(scale.mul(d[k + 3 * as]), t3);
+                t4 = b4.sub(bias[k + 4 * as]).fma(scale.mul(d[k + 4 * as]), t4);
+                t5 = b5.sub(bias[k + 5 * as]).fma(scale.mul(d[k + 5 * as]), t5);
+                t6 = b6.sub(bias[k + 6 * as]).fma(scale.mul(d[k + 6 * as]), t6);
+                t7 = b7.sub(bias[k + 7 * as]).fma(scale.mul(d[k + 7 * as]), t7);
+            }
+            t0.intoArray(out, outIdx + h);
+            t1.intoArray(out, outIdx + outStride + h);
+            t2.intoArray(out, outIdx + 2 * outStride + h);
+            t3.intoArray(out, outIdx + 3 * outStride + h);
+            t4.intoArray(out, outIdx + 4 * outStride + h);
+            t5.intoArray(out, outIdx + 5 * outStride + h);
+            t6.intoArray(out, outIdx + 6 * outStride + h);
+            t7.intoArray(out, outIdx + 7 * outStride + h);
         }
     }
 
