@@ -1,6 +1,7 @@
 package dev.caravel.model;
 
 import dev.caravel.tensor.kernel.Kernels;
+import dev.caravel.tensor.kernel.VectorElementwise;
 
 /**
  * Element-wise and reduction operations of the forward pass, written to reproduce llama.cpp's CPU
@@ -121,6 +122,10 @@ public final class Ops {
     public static void siluInPlace(float[] x, int off, int n) {
         int full = n & ~15;
         int i = 0;
+        if (VectorElementwise.enabled()) {
+            VectorElementwise.siluGroups(x, off, full); // the same lanes in SIMD, bit for bit
+            i = full;
+        }
         for (; i < full; i++) {
             x[off + i] = siluApprox(x[off + i]);
         }
@@ -188,6 +193,10 @@ public final class Ops {
      * {@code x[off]} is position 0.
      */
     public static void softmax(float[] x, int off, int n) {
+        if (VectorElementwise.enabled()) {
+            softmaxLanes(x, off, n);
+            return;
+        }
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
             max = Math.max(max, x[off + i]);
@@ -212,6 +221,27 @@ public final class Ops {
         for (int i = 0; i < n; i++) {
             x[off + i] *= inv;
         }
+    }
+
+    /** {@link #softmax} with the max, the exponentials and the scaling in SIMD lanes (same operations per lane). */
+    private static void softmaxLanes(float[] x, int off, int n) {
+        float max = VectorElementwise.max(x, off, n);
+        VectorElementwise.expShifted(x, off, n, max);
+        double sum = 0;
+        for (int c = 0; c < n; c += 16) {
+            // _mm512_reduce_add_ps of lanes c..c+15 (lanes past n are 0): t_i = l_i + l_{i+8}, u_i = t_i + t_{i+4}
+            float u0 = (at(x, off, n, c) + at(x, off, n, c + 8)) + (at(x, off, n, c + 4) + at(x, off, n, c + 12));
+            float u1 = (at(x, off, n, c + 1) + at(x, off, n, c + 9)) + (at(x, off, n, c + 5) + at(x, off, n, c + 13));
+            float u2 = (at(x, off, n, c + 2) + at(x, off, n, c + 10)) + (at(x, off, n, c + 6) + at(x, off, n, c + 14));
+            float u3 = (at(x, off, n, c + 3) + at(x, off, n, c + 11)) + (at(x, off, n, c + 7) + at(x, off, n, c + 15));
+            sum += (u0 + u2) + (u1 + u3);
+        }
+        VectorElementwise.scale(x, off, n, (float) (1.0 / sum));
+    }
+
+    /** x[off + i], or 0 past the row. */
+    private static float at(float[] x, int off, int n, int i) {
+        return i < n ? x[off + i] : 0f;
     }
 
     /** Softmax lane i of a group: stores and returns ggml_v_expf(x_i - max), or 0 past the row. */
