@@ -96,13 +96,15 @@ final class Q4Panels {
         float[] panel = a.panel();
         float[] bias = a.panelBias();
         for (int base = aOff; base < aOff + n; base += 32) {
+            // panel[8i + j] = q[e(i, j)]: element m = 4i + j/2 of the low half goes to 2m (j even) and element
+            // m + 16 of the high half to 2m + 1 (j odd), each with the scale of its nibble position j
             int sum = 0;
-            for (int i = 0; i < 4; i++) {
-                for (int j = 0; j < 8; j++) {
-                    int q = qs[base + 4 * i + (j >> 1) + 16 * (j & 1)];
-                    sum += q;
-                    panel[base + 8 * i + j] = q * NIBBLE_SCALE[j];
-                }
+            for (int m = 0; m < 16; m++) {
+                int lo = qs[base + m];
+                int hi = qs[base + 16 + m];
+                sum += lo + hi;
+                panel[base + 2 * m] = lo * NIBBLE_SCALE[2 * (m & 3)];
+                panel[base + 2 * m + 1] = hi * NIBBLE_SCALE[2 * (m & 3) + 1];
             }
             bias[base >> 5] = 8 * sum;
         }
