@@ -31,6 +31,7 @@ public final class WeightMatrix {
     /** Whether products go through {@link Panels} (built on first use, see {@link #panels()}). */
     private final boolean panelled;
     private volatile MemorySegment panels;
+    private MemorySegment panelStorage;
 
     /**
      * @param type the element type; must be one Caravel computes with (F32, F16, BF16, Q4_0, Q4_1, Q5_0,
@@ -83,13 +84,46 @@ public final class WeightMatrix {
             synchronized (this) {
                 p = panels;
                 if (p == null) {
-                    p = Panels.build(type, data, rows, cols, Arena.ofAuto());
-                    releaseMappedPages(data, Panels.panelRows(rows) * rowBytes);
-                    panels = p;
+                    p = panelStorage();
+                    fillPanels(0, Panels.panelRows(rows) / Panels.ROWS);
+                    publishPanels();
                 }
             }
         }
         return p;
+    }
+
+    /** Panel groups still to be built before {@link #panels()} can return at once: all of them, or 0. */
+    public int pendingPanelGroups() {
+        return panelled && panels == null ? Panels.panelRows(rows) / Panels.ROWS : 0;
+    }
+
+    /**
+     * For building the panels on several threads (see {@link dev.caravel.tensor.parallel.ParallelMatMul}): the memory
+     * they go to, allocated on the first call; then {@link #fillPanels} over disjoint group ranges, then
+     * {@link #publishPanels}.
+     */
+    public synchronized MemorySegment panelStorage() {
+        if (!panelled) {
+            throw new IllegalStateException(this + " has no panels");
+        }
+        if (panelStorage == null) {
+            panelStorage = Panels.allocate(type, rows, cols, Arena.ofAuto());
+        }
+        return panelStorage;
+    }
+
+    /** Writes panel groups [groupStart, groupEnd) into {@link #panelStorage()}; disjoint ranges may run concurrently. */
+    public void fillPanels(int groupStart, int groupEnd) {
+        Panels.fill(type, data, rows, cols, panelStorage(), groupStart, groupEnd);
+    }
+
+    /** Makes the filled {@link #panelStorage()} the panels every product reads from now on. */
+    public synchronized void publishPanels() {
+        if (panels == null) {
+            releaseMappedPages(data, Panels.panelRows(rows) * rowBytes);
+            panels = panelStorage();
+        }
     }
 
     /** Best effort: drops the first {@code bytes} of a mapped segment from the resident set (madvise DONTNEED). */

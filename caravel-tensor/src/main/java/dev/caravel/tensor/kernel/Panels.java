@@ -33,13 +33,27 @@ public final class Panels {
         return rows / ROWS * ROWS;
     }
 
-    /** Builds the panels of a matrix for which {@link #applies} holds, in 64-byte aligned memory of {@code arena}. */
-    public static MemorySegment build(GgmlType type, MemorySegment data, int rows, int cols, Arena arena) {
-        return switch (type) {
-            case Q4_0 -> Q4Panels.build(data, rows, cols, arena);
-            case Q8_0 -> Q8Panels.build(data, rows, cols, arena);
+    /** New zeroed, 64-byte aligned memory of {@code arena} for the panels of a matrix for which {@link #applies} holds. */
+    public static MemorySegment allocate(GgmlType type, int rows, int cols, Arena arena) {
+        long bytes = switch (type) {
+            case Q4_0 -> Q4Panels.byteSize(rows, cols);
+            case Q8_0 -> Q8Panels.byteSize(rows, cols);
             default -> throw new IllegalArgumentException("no panels for " + type);
         };
+        return arena.allocate(bytes, 64);
+    }
+
+    /**
+     * Writes panel groups {@code [groupStart, groupEnd)} (of {@code rows / ROWS}) of the matrix stored row-major at
+     * {@code data} into {@code panels} (from {@link #allocate}). Disjoint ranges may be filled concurrently.
+     */
+    public static void fill(GgmlType type, MemorySegment data, int rows, int cols, MemorySegment panels, int groupStart, int groupEnd) {
+        java.util.Objects.checkFromToIndex(groupStart, groupEnd, rows / ROWS);
+        switch (type) {
+            case Q4_0 -> Q4Panels.fill(data, rows, cols, panels, groupStart, groupEnd);
+            case Q8_0 -> Q8Panels.fill(data, rows, cols, panels, groupStart, groupEnd);
+            default -> throw new IllegalArgumentException("no panels for " + type);
+        }
     }
 
     /** After Q8_0 activations [0, n) of {@code a} were quantized: their panel forms (O(n)). */

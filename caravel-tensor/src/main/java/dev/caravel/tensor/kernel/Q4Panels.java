@@ -64,15 +64,13 @@ final class Q4Panels {
     }
 
     /**
-     * Builds the panels of the first {@link Panels#panelRows} rows of a Q4_0 matrix stored row-major at {@code data}
-     * (rowBytes = cols/32 · 18), into new 64-byte aligned memory of {@code arena}.
+     * Writes groups {@code [groupStart, groupEnd)} of the panels {@code p} (see {@link #byteSize}) of a Q4_0 matrix
+     * stored row-major at {@code data} (rowBytes = cols/32 · 18).
      */
-    static MemorySegment build(MemorySegment data, int rows, int cols, Arena arena) {
+    static void fill(MemorySegment data, int rows, int cols, MemorySegment p, int groupStart, int groupEnd) {
         int nb = cols / 32;
         long rowBytes = 18L * nb;
-        int groups = rows / ROWS;
-        MemorySegment p = arena.allocate(byteSize(rows, cols), 64);
-        for (int g = 0; g < groups; g++) {
+        for (int g = groupStart; g < groupEnd; g++) {
             for (int b = 0; b < nb; b++) {
                 long dst = ((long) g * nb + b) * BLOCK_BYTES;
                 for (int r = 0; r < ROWS; r++) {
@@ -84,7 +82,6 @@ final class Q4Panels {
                 }
             }
         }
-        return p;
     }
 
     /**

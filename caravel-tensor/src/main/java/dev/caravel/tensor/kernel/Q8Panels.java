@@ -45,13 +45,11 @@ public final class Q8Panels {
         return (long) (rows / Panels.ROWS) * (cols / 32) * BLOCK_BYTES;
     }
 
-    /** Builds the panels of the first {@link Panels#panelRows} rows of a Q8_0 matrix (rowBytes = cols/32 · 34). */
-    static MemorySegment build(MemorySegment data, int rows, int cols, Arena arena) {
+    /** Writes groups {@code [groupStart, groupEnd)} of the panels {@code p} of a Q8_0 matrix (rowBytes = cols/32 · 34). */
+    static void fill(MemorySegment data, int rows, int cols, MemorySegment p, int groupStart, int groupEnd) {
         int nb = cols / 32;
         long rowBytes = 34L * nb;
-        int groups = rows / Panels.ROWS;
-        MemorySegment p = arena.allocate(byteSize(rows, cols), 64);
-        for (int g = 0; g < groups; g++) {
+        for (int g = groupStart; g < groupEnd; g++) {
             for (int b = 0; b < nb; b++) {
                 long dst = ((long) g * nb + b) * BLOCK_BYTES;
                 for (int r = 0; r < Panels.ROWS; r++) {
@@ -63,7 +61,6 @@ public final class Q8Panels {
                 }
             }
         }
-        return p;
     }
 
     /** The panel form of Q8_0 activations [0, n): {@code panel8[e] = q[e] · 2^-24}. */

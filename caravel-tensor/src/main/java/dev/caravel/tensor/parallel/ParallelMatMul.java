@@ -45,6 +45,9 @@ public final class ParallelMatMul implements WorkerPool.Task {
 
     /** Multiplies already-prepared activations (see {@link MatMul#prepare}) with every worker. */
     public void multiplyPrepared(WeightMatrix w, MatMulScratch prepared, float[] out, int outOffset) {
+        if (w.pendingPanelGroups() > 0 && pool.size() > 1) {
+            buildPanels(w);
+        }
         if (pool.size() == 1 || w.rows() < 2 * ROW_ALIGN || (long) w.rows() * w.cols() < MIN_PARALLEL_ELEMENTS) {
             MatMul.multiplyPrepared(w, prepared, out, outOffset, 0, w.rows());
             return;
@@ -60,6 +63,14 @@ public final class ParallelMatMul implements WorkerPool.Task {
             this.scratch = null;
             this.out = null;
         }
+    }
+
+    /** The first product with a panelled matrix: every worker writes its share of the panels (a one-time copy). */
+    private void buildPanels(WeightMatrix w) {
+        w.panelStorage();
+        int groups = w.pendingPanelGroups();
+        pool.run((worker, workers) -> w.fillPanels((int) ((long) groups * worker / workers), (int) ((long) groups * (worker + 1) / workers)));
+        w.publishPanels();
     }
 
     @Override

@@ -48,4 +48,42 @@ class ParallelMatMulTest {
             }
         }
     }
+
+    /** Panels built by the workers together (the first parallel product) hold the same bytes as panels built alone. */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
+    void panelsBuiltByTheWorkersGiveTheSameProducts(GgmlType type) {
+        int rows = 304; // 19 groups of 16: an odd count, so the workers' shares differ
+        int cols = 256;
+        SplittableRandom r = new SplittableRandom(17 + type.ordinal());
+        float[] w = new float[rows * cols];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) r.nextGaussian() * 0.05f;
+        }
+        try (Arena arena = Arena.ofShared(); WorkerPool pool = new WorkerPool(2)) {
+            MemorySegment data = arena.allocate(type.byteSize((long) rows * cols));
+            long rowBytes = type.byteSize(cols);
+            for (int row = 0; row < rows; row++) {
+                WeightQuantizer.quantizeRow(type, w, row * cols, cols, data, row * rowBytes);
+            }
+            WeightMatrix alone = new WeightMatrix(type, data, rows, cols);
+            WeightMatrix together = new WeightMatrix(type, data, rows, cols);
+            int n = 5;
+            float[] x = new float[n * cols];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            float[] parallel = new float[n * rows];
+            new ParallelMatMul(pool).matmul(together, x, 0, n, parallel, 0, new MatMulScratch(cols, n));
+            float[] single = new float[n * rows];
+            MatMul.matmul(alone, x, 0, n, single, 0, new MatMulScratch(cols, n));
+            assertThat(together.pendingPanelGroups()).isZero();
+            if (together.panels() != null) {
+                assertThat(together.panels().mismatch(alone.panels())).isEqualTo(-1L);
+            }
+            for (int i = 0; i < single.length; i++) {
+                assertThat(Float.floatToIntBits(parallel[i])).as(type + " element " + i).isEqualTo(Float.floatToIntBits(single[i]));
+            }
+        }
+    }
 }
