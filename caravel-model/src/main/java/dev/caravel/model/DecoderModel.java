@@ -272,9 +272,7 @@ public abstract class DecoderModel implements LanguageModel {
             System.arraycopy(s.k, r * kvDim, caches[r].keyCache[l], pos * kvDim, kvDim);
             System.arraycopy(s.v, r * vDim, caches[r].valueCache[l], pos * vDim, vDim);
         }
-        for (int r = 0; r < n; r++) {
-            attention(l, s, caches[r], r, positions[r], attentionScale(), attentionSoftcap(), attentionWindow(l));
-        }
+        attention(l, s, n, caches, positions);
         b.wo().apply(s.att, 0, n, s.xb2, 0, s);
         residual(s, n, b.attnPostNorm());
 
@@ -358,18 +356,42 @@ public abstract class DecoderModel implements LanguageModel {
         }
     }
 
+    /** Scores below this many (rows × heads × positions) are not worth waking the workers for. */
+    private static final long PARALLEL_ATTENTION_SCORES = 1 << 14;
+
+    /** Attention of rows {@code 0..n-1} (row r at {@code positions[r]} of {@code caches[r]}), into {@code s.att}. */
+    private void attention(int layer, DecoderState s, int n, DecoderState[] caches, int[] positions) {
+        WorkerPool pool = s.parallel.pool();
+        long work = (long) n * config.heads() * (positions[n - 1] + 1);
+        if (pool.size() > 1 && work >= PARALLEL_ATTENTION_SCORES) {
+            DecoderState.AttentionStep step = s.attentionStep;
+            step.model = this;
+            step.layer = layer;
+            step.rows = n;
+            step.caches = caches;
+            step.positions = positions;
+            try {
+                pool.run(step);
+            } finally {
+                step.caches = null;
+                step.positions = null;
+            }
+            return;
+        }
+        for (int r = 0; r < n; r++) {
+            for (int h = 0; h < config.heads(); h++) {
+                attendHead(layer, s, caches[r], r, positions[r], h, s.scores, s.valueLanes);
+            }
+        }
+    }
+
     /**
-     * Multi-head attention of row {@code row} (the token at {@code pos}) with grouped-query
-     * sharing, over the keys/values that {@code cache} holds for positions up to {@code pos} (the caller stored this
-     * chunk's keys and values first). Writes the concatenated head outputs into row {@code row}
-     * of {@code s.att}.
-     *
-     * @param scale    multiplier of q·k (usually 1/sqrt(headDim))
-     * @param softcap  tanh soft-capping of scores, or 0 for none
-     * @param window   attend only to the last {@code window} positions, or 0 for all
+     * Head {@code h} of row {@code row} (the token at {@code pos}) with grouped-query sharing, over the keys/values
+     * that {@code cache} holds for positions up to {@code pos} (the caller stored this chunk's keys and values
+     * first); writes the head's output into row {@code row} of {@code s.att}. {@code scores} (maxTokens) and
+     * {@code valueLanes} are the calling worker's own buffers.
      */
-    private void attention(int layer, DecoderState s, DecoderState cache, int row, int pos, float scale, float softcap,
-                           int window) {
+    void attendHead(int layer, DecoderState s, DecoderState cache, int row, int pos, int h, float[] scores, float[] valueLanes) {
         int kvDim = config.kvDim();
         int vDim = config.vDim();
         int headDim = config.headDim();
@@ -377,23 +399,21 @@ public abstract class DecoderModel implements LanguageModel {
         float[] keys = cache.keyCache[layer];
         float[] values = cache.valueCache[layer];
         int group = config.heads() / config.kvHeads();
+        int window = attentionWindow(layer);
+        float scale = attentionScale();
+        float softcap = attentionSoftcap();
         int first = window > 0 ? Math.max(0, pos - window + 1) : 0;
         int n = pos - first + 1;
-        float[] scores = s.scores;
-        int qRow = row * config.qDim();
-        int attRow = row * config.heads() * valueDim;
-        for (int h = 0; h < config.heads(); h++) {
-            int kvHead = h / group;
-            int qOff = qRow + h * headDim;
-            for (int t = first; t <= pos; t++) {
-                scores[t - first] = Ops.dot(s.q, qOff, keys, t * kvDim + kvHead * headDim, headDim) * scale;
-            }
-            if (softcap > 0) {
-                Ops.softcap(scores, 0, n, softcap);
-            }
-            Ops.softmax(scores, 0, n);
-            dev.caravel.tensor.kernel.AttentionValues.attend(s.att, attRow + h * valueDim, scores, 0, n, values,
-                    first * vDim + kvHead * valueDim, vDim, valueDim, s.scratch.batchNumerics(), s.valueLanes);
+        int kvHead = h / group;
+        int qOff = row * config.qDim() + h * headDim;
+        for (int t = first; t <= pos; t++) {
+            scores[t - first] = Ops.dot(s.q, qOff, keys, t * kvDim + kvHead * headDim, headDim) * scale;
         }
+        if (softcap > 0) {
+            Ops.softcap(scores, 0, n, softcap);
+        }
+        Ops.softmax(scores, 0, n);
+        dev.caravel.tensor.kernel.AttentionValues.attend(s.att, row * config.heads() * valueDim + h * valueDim, scores, 0, n, values,
+                first * vDim + kvHead * valueDim, vDim, valueDim, s.scratch.batchNumerics(), valueLanes);
     }
 }

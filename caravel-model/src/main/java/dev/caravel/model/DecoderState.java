@@ -29,6 +29,11 @@ public final class DecoderState {
     public final float[] att;     // (batch, heads * valueDim) attention output before W_o
     public final float[] scores;  // (maxTokens) attention scores of one head
     public final float[] valueLanes; // (64, valueDim) lanes of one head's attention-value sums
+    /** Per worker of the pool (index 0 = {@link #scores} / {@link #valueLanes}): attention heads run in parallel. */
+    final float[][] workerScores;
+    final float[][] workerValueLanes;
+    /** The attention step handed to the pool; its fields are set before each dispatch. */
+    final AttentionStep attentionStep = new AttentionStep();
     public final float[] hb;      // (batch, 2 * ffnDim) gate, or fused gate|up
     public final float[] hb2;     // (batch, ffnDim) up, or the gated activation
     public final float[] logits;  // (vocab) logits of the last evaluated token
@@ -115,6 +120,14 @@ public final class DecoderState {
         keyCache = new float[c.layers()][cached * c.kvDim()];
         valueCache = new float[c.layers()][cached * c.vDim()];
         parallel = new ParallelMatMul(pool);
+        workerScores = new float[pool.size()][];
+        workerValueLanes = new float[pool.size()][];
+        workerScores[0] = scores;
+        workerValueLanes[0] = valueLanes;
+        for (int w = 1; w < pool.size(); w++) {
+            workerScores[w] = new float[maxTokens];
+            workerValueLanes[w] = new float[valueLanes.length];
+        }
         int maxCols = Math.max(Math.max(c.dim(), c.heads() * c.valueDim()), c.ffnDim());
         scratch = new MatMulScratch(maxCols, batch, MatMulScratch.Numerics.fromProperty());
     }
@@ -141,5 +154,30 @@ public final class DecoderState {
             batchLogits = new float[batch * vocab];
         }
         return batchLogits;
+    }
+
+    /**
+     * One layer's attention for rows {@code 0..n-1}, as (row, head) pairs split over the pool's workers: each pair
+     * writes its own slice of {@link #att} with its worker's score buffer, so the split changes no bits.
+     */
+    final class AttentionStep implements WorkerPool.Task {
+        DecoderModel model;
+        int layer;
+        int rows;
+        DecoderState[] caches;
+        int[] positions;
+
+        @Override
+        public void run(int worker, int workers) {
+            int heads = model.config().heads();
+            int pairs = rows * heads;
+            int start = (int) ((long) pairs * worker / workers);
+            int end = (int) ((long) pairs * (worker + 1) / workers);
+            for (int i = start; i < end; i++) {
+                int r = i / heads;
+                model.attendHead(layer, DecoderState.this, caches[r], r, positions[r], i % heads,
+                        workerScores[worker], workerValueLanes[worker]);
+            }
+        }
     }
 }

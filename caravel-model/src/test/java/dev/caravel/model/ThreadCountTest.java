@@ -31,4 +31,27 @@ class ThreadCountTest {
             }
         }
     }
+
+    /** A long prompt in 32-token chunks: attention runs as (row, head) pairs split over the workers. */
+    @ParameterizedTest
+    @ValueSource(strings = {"random-llama-q4_0.gguf", "random-qwen2-q8_0.gguf", "random-llama-f16.gguf"})
+    void parallelAttentionOverPromptChunksGivesBitIdenticalLogits(String name) {
+        try (GgufFile file = GgufFile.open(MODELS.resolve(name)); WorkerPool two = new WorkerPool(2)) {
+            LanguageModel model = Architectures.load(file);
+            int length = 200;
+            int[] tokens = new int[length];
+            for (int p = 0; p < length; p++) {
+                tokens[p] = (p * 37 + 11) % model.config().vocabSize();
+            }
+            DecoderState single = model.newState(256);
+            DecoderState parallel = model.newState(256, two);
+            single.setBatchNumerics(true);
+            parallel.setBatchNumerics(true);
+            float[] a = model.forward(single, tokens, 0, length, 0, null).clone();
+            float[] b = model.forward(parallel, tokens, 0, length, 0, null);
+            for (int i = 0; i < a.length; i++) {
+                assertThat(Float.floatToIntBits(b[i])).as(name + " logit " + i).isEqualTo(Float.floatToIntBits(a[i]));
+            }
+        }
+    }
 }
