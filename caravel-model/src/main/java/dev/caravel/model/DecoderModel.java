@@ -258,8 +258,8 @@ public abstract class DecoderModel implements LanguageModel {
             }
         } else {
             b.wq().apply(s.xb, 0, n, s.q, 0, s);
-            b.wk().apply(s.xb, 0, n, s.k, 0, s);
-            b.wv().apply(s.xb, 0, n, s.v, 0, s);
+            b.wk().applyToSameInput(s.xb, 0, n, s.k, 0, s);
+            b.wv().applyToSameInput(s.xb, 0, n, s.v, 0, s);
         }
         // Every row's keys and values are cached before any row attends: a row of a prompt chunk sees the
         // rows before it.
@@ -301,7 +301,7 @@ public abstract class DecoderModel implements LanguageModel {
         float[] hidden; // (n, ffn) input of the down projection
         if (b.gate() != null) {
             b.gate().apply(s.xb, 0, n, s.hb, 0, s);  // (n, ffn)
-            b.up().apply(s.xb, 0, n, s.hb2, 0, s);   // (n, ffn)
+            b.up().applyToSameInput(s.xb, 0, n, s.hb2, 0, s);   // (n, ffn)
             for (int r = 0; r < n; r++) {
                 gatedActivation(s.hb, r * ffn, s.hb2, r * ffn, ffn, gelu);
             }

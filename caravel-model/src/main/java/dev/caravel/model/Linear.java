@@ -26,6 +26,25 @@ public record Linear(WeightMatrix weight, float[] bias) {
      */
     public void apply(float[] x, int xOff, int n, float[] out, int outOff, DecoderState s) {
         s.parallel.matmul(weight, x, xOff, n, out, outOff, s.scratch);
+        addBias(out, outOff, n);
+    }
+
+    /**
+     * As {@link #apply(float[], int, int, float[], int, DecoderState)} for an input that the previous product on
+     * {@code s} also read, unchanged since (K and V after Q, up after gate): when that product left activations of
+     * this matrix's type in the scratch, they are used again instead of being converted a second time.
+     */
+    public void applyToSameInput(float[] x, int xOff, int n, float[] out, int outOff, DecoderState s) {
+        MatMulScratch prepared = s.scratch;
+        if (prepared.preparedType() == weight.vecDotType() && prepared.preparedCols() == weight.cols() && prepared.preparedBatch() == n) {
+            s.parallel.multiplyPrepared(weight, prepared, out, outOff);
+            addBias(out, outOff, n);
+        } else {
+            apply(x, xOff, n, out, outOff, s);
+        }
+    }
+
+    private void addBias(float[] out, int outOff, int n) {
         if (bias != null) {
             int rows = weight.rows();
             for (int r = 0; r < n; r++) {
