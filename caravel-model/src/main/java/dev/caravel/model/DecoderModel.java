@@ -257,9 +257,7 @@ public abstract class DecoderModel implements LanguageModel {
                 System.arraycopy(s.qkv, r * fused + qDim + kvDim, s.v, r * vDim, vDim);
             }
         } else {
-            b.wq().apply(s.xb, 0, n, s.q, 0, s);
-            b.wk().applyToSameInput(s.xb, 0, n, s.k, 0, s);
-            b.wv().applyToSameInput(s.xb, 0, n, s.v, 0, s);
+            Linear.applyAll(b.wq(), s.q, b.wk(), s.k, b.wv(), s.v, s.xb, n, s);
         }
         // Every row's keys and values are cached before any row attends: a row of a prompt chunk sees the
         // rows before it.
@@ -300,8 +298,7 @@ public abstract class DecoderModel implements LanguageModel {
         boolean gelu = activation() == Activation.GELU;
         float[] hidden; // (n, ffn) input of the down projection
         if (b.gate() != null) {
-            b.gate().apply(s.xb, 0, n, s.hb, 0, s);  // (n, ffn)
-            b.up().applyToSameInput(s.xb, 0, n, s.hb2, 0, s);   // (n, ffn)
+            Linear.applyAll(b.gate(), s.hb, b.up(), s.hb2, null, null, s.xb, n, s); // (n, ffn) each
             for (int r = 0; r < n; r++) {
                 gatedActivation(s.hb, r * ffn, s.hb2, r * ffn, ffn, gelu);
             }

@@ -32,6 +32,9 @@ public final class DecoderState {
     /** Per worker of the pool (index 0 = {@link #scores} / {@link #valueLanes}): attention heads run in parallel. */
     final float[][] workerScores;
     final float[][] workerValueLanes;
+    /** {@link Linear#applyAll}'s argument arrays, reused so that a forward step allocates nothing. */
+    final dev.caravel.tensor.WeightMatrix[] fusedMatrices = new dev.caravel.tensor.WeightMatrix[3];
+    final float[][] fusedOuts = new float[3][];
     /** The attention step handed to the pool; its fields are set before each dispatch. */
     final AttentionStep attentionStep = new AttentionStep();
     public final float[] hb;      // (batch, 2 * ffnDim) gate, or fused gate|up

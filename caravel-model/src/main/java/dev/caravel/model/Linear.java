@@ -44,6 +44,45 @@ public record Linear(WeightMatrix weight, float[] bias) {
         }
     }
 
+    /**
+     * {@code outA = x A^T + a}, {@code outB = x B^T + b} and, when {@code c} is not null, {@code outC = x C^T + c}
+     * for {@code n} rows of x (from offset 0; outputs from offset 0): projections of one input (Q, K, V; gate, up).
+     * When they take the same activation type the input is converted once and the workers compute all of them in
+     * one dispatch; otherwise one after the other. Same results either way.
+     */
+    public static void applyAll(Linear a, float[] outA, Linear b, float[] outB, Linear c, float[] outC, float[] x, int n, DecoderState s) {
+        WeightMatrix wa = a.weight;
+        boolean shared = b.weight.vecDotType() == wa.vecDotType() && b.cols() == a.cols()
+                && (c == null || (c.weight.vecDotType() == wa.vecDotType() && c.cols() == a.cols()));
+        if (!shared) {
+            a.apply(x, 0, n, outA, 0, s);
+            b.applyToSameInput(x, 0, n, outB, 0, s);
+            if (c != null) {
+                c.applyToSameInput(x, 0, n, outC, 0, s);
+            }
+            return;
+        }
+        MatMul.prepare(wa, x, 0, n, s.scratch);
+        WeightMatrix[] ws = s.fusedMatrices;
+        float[][] outs = s.fusedOuts;
+        ws[0] = wa;
+        outs[0] = outA;
+        ws[1] = b.weight;
+        outs[1] = outB;
+        int count = 2;
+        if (c != null) {
+            ws[2] = c.weight;
+            outs[2] = outC;
+            count = 3;
+        }
+        s.parallel.multiplyPreparedAll(ws, outs, count, s.scratch);
+        a.addBias(outA, 0, n);
+        b.addBias(outB, 0, n);
+        if (c != null) {
+            c.addBias(outC, 0, n);
+        }
+    }
+
     private void addBias(float[] out, int outOff, int n) {
         if (bias != null) {
             int rows = weight.rows();

@@ -24,6 +24,10 @@ public final class ParallelMatMul implements WorkerPool.Task {
     private MatMulScratch scratch;
     private float[] out;
     private int outOffset;
+    /** {@link #multiplyPreparedAll}: the products of one dispatch (w/out above unused then). */
+    private WeightMatrix[] ws;
+    private float[][] outs;
+    private int count;
 
     public ParallelMatMul(WorkerPool pool) {
         this.pool = pool;
@@ -65,6 +69,37 @@ public final class ParallelMatMul implements WorkerPool.Task {
         }
     }
 
+    /**
+     * Several products of the same prepared activations in one dispatch (Q, K and V of one input, gate and up):
+     * every worker multiplies its band of each matrix, so the workers meet once instead of once per matrix.
+     * {@code out[i]} gets {@code ws[i] x} from offset 0, for i &lt; count; the results are those of
+     * {@link #multiplyPrepared} matrix by matrix. The arrays are read during the call only.
+     */
+    public void multiplyPreparedAll(WeightMatrix[] ws, float[][] outs, int count, MatMulScratch prepared) {
+        if (pool.size() == 1) {
+            for (int i = 0; i < count; i++) {
+                MatMul.multiplyPrepared(ws[i], prepared, outs[i], 0, 0, ws[i].rows());
+            }
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            if (ws[i].pendingPanelGroups() > 0) {
+                buildPanels(ws[i]);
+            }
+        }
+        this.ws = ws;
+        this.outs = outs;
+        this.count = count;
+        this.scratch = prepared;
+        try {
+            pool.run(this);
+        } finally {
+            this.ws = null;
+            this.outs = null;
+            this.scratch = null;
+        }
+    }
+
     /** The first product with a panelled matrix: every worker writes its share of the panels (a one-time copy). */
     private void buildPanels(WeightMatrix w) {
         w.panelStorage();
@@ -75,6 +110,17 @@ public final class ParallelMatMul implements WorkerPool.Task {
 
     @Override
     public void run(int worker, int workers) {
+        if (ws != null) {
+            for (int i = 0; i < count; i++) {
+                band(ws[i], outs[i], 0, worker, workers);
+            }
+            return;
+        }
+        band(w, out, outOffset, worker, workers);
+    }
+
+    /** Worker {@code worker}'s contiguous band of {@code w}'s rows. */
+    private void band(WeightMatrix w, float[] out, int outOffset, int worker, int workers) {
         int rows = w.rows();
         int blocks = (rows + ROW_ALIGN - 1) / ROW_ALIGN;
         int start = (int) ((long) blocks * worker / workers) * ROW_ALIGN;
