@@ -116,12 +116,14 @@ public final class WeightMatrix {
     /** Writes panel groups [groupStart, groupEnd) into {@link #panelStorage()}; disjoint ranges may run concurrently. */
     public void fillPanels(int groupStart, int groupEnd) {
         Panels.fill(type, data, rows, cols, panelStorage(), groupStart, groupEnd);
+        // the copied rows' mapped pages leave the resident set at once, so the peak stays near the file size
+        long first = (long) groupStart * Panels.ROWS * rowBytes;
+        releaseMappedPages(data.asSlice(first), (long) (groupEnd - groupStart) * Panels.ROWS * rowBytes);
     }
 
     /** Makes the filled {@link #panelStorage()} the panels every product reads from now on. */
     public synchronized void publishPanels() {
         if (panels == null) {
-            releaseMappedPages(data, Panels.panelRows(rows) * rowBytes);
             panels = panelStorage();
         }
     }
