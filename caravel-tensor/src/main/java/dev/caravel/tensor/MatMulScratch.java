@@ -265,17 +265,21 @@ public final class MatMulScratch {
     }
 
     /**
-     * The prepared activations with the forms the panel kernels read ({@link Panels}; Q8_0 activations), filled on
+     * The prepared activations with the forms the panel kernels read ({@link Panels}; Q8_0 or Q8_K activations), filled on
      * the first call after {@link #prepare}. Safe to call from several threads at once.
      */
     public Activations panelActivations() {
         if (!panelFormsReady) {
             synchronized (this) {
                 if (!panelFormsReady) {
-                    if (preparedType != GgmlType.Q8_0 || !VectorWidth.enabled()) {
-                        throw new IllegalStateException("panel activations need Q8_0 activations and the Vector API kernels");
+                    if ((preparedType != GgmlType.Q8_0 && preparedType != GgmlType.Q8_K) || !VectorWidth.enabled()) {
+                        throw new IllegalStateException("panel activations need Q8_0 or Q8_K activations and the Vector API kernels");
                     }
-                    Panels.prepareActivations(activations, preparedBatch * preparedCols);
+                    if (preparedType == GgmlType.Q8_K) {
+                        Panels.prepareKActivations(activations, preparedBatch * preparedCols);
+                    } else {
+                        Panels.prepareActivations(activations, preparedBatch * preparedCols);
+                    }
                     panelFormsReady = true;
                 }
             }

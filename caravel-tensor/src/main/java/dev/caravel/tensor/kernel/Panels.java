@@ -25,7 +25,7 @@ public final class Panels {
 
     /** Whether a (rows, cols) matrix of {@code type} is multiplied through panels. */
     public static boolean applies(GgmlType type, int rows, int cols) {
-        return Q4Panels.applies(type, rows, cols) || Q8Panels.applies(type, rows, cols);
+        return Q4Panels.applies(type, rows, cols) || Q8Panels.applies(type, rows, cols) || KPanels.applies(type, rows, cols);
     }
 
     /** Rows covered by panels: the full groups. */
@@ -38,6 +38,7 @@ public final class Panels {
         return switch (type) {
             case Q4_0 -> Q4Panels.build(data, rows, cols, arena);
             case Q8_0 -> Q8Panels.build(data, rows, cols, arena);
+            case Q4_K, Q6_K -> KPanels.build(type, data, rows, cols, arena);
             default -> throw new IllegalArgumentException("no panels for " + type);
         };
     }
@@ -49,6 +50,11 @@ public final class Panels {
         Q8Panels.prepareActivations(a, n);
     }
 
+    /** After Q8_K activations [0, n) of {@code a} were quantized: their K-quant panel forms (O(n)); see {@link KPanels}. */
+    public static void prepareKActivations(Activations a, int n) {
+        KPanels.prepareActivations(a, n);
+    }
+
     /**
      * For panel groups {@code [groupStart, groupEnd)} and every prepared activation row t &lt; n:
      * {@code out[outOffset + t·rows + r] = W[r,:]·x[t,:]}, bit-identical with the type's row kernel.
@@ -58,6 +64,8 @@ public final class Panels {
         switch (type) {
             case Q4_0 -> VectorPanelKernels.multiply4(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
             case Q8_0 -> VectorPanelKernels.multiply8(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
+            case Q4_K -> VectorKPanelKernels.multiplyQ4K(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
+            case Q6_K -> VectorKPanelKernels.multiplyQ6K(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
             default -> throw new IllegalArgumentException("no panels for " + type);
         }
     }
