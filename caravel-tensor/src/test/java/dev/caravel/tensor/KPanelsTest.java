@@ -15,14 +15,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The Q4_K and Q6_K panel kernels ({@link dev.caravel.tensor.kernel.Panels}) against the scalar twins of
+ * The Q4_K, Q5_K and Q6_K panel kernels ({@link dev.caravel.tensor.kernel.Panels}) against the scalar twins of
  * llama.cpp's AVX2 K-quant products ({@link ScalarDotKernels#forType}) on the original rows, bit for bit: one
  * activation row and prompt chunks of several, row ranges that cut through groups, matrices whose last group is
  * partial (those rows keep the row kernels), and blocks at the extremes of the exactness bounds. Runs at every
  * vector width.
  */
 class KPanelsTest {
-    private static final GgmlType[] TYPES = {GgmlType.Q4_K, GgmlType.Q6_K};
+    private static final GgmlType[] TYPES = {GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K};
 
     private static float[] activations(int n, int cols, SplittableRandom rnd) {
         float[] x = new float[n * cols];
@@ -81,7 +81,8 @@ class KPanelsTest {
 
     /**
      * Blocks at the bounds the float sums must stay exact within: every quant and scale at its largest magnitude
-     * and all activations at ±127, so that ggml's integer lanes reach 32·63·15·127 (Q4_K) and 32·128·32·127 (Q6_K).
+     * and all activations at ±127, so that ggml's integer lanes reach 32·63·15·127 (Q4_K), 32·63·31·127 (Q5_K) and
+     * 32·128·32·127 (Q6_K).
      */
     @Test
     void extremeBlocksStayExact() {
@@ -95,10 +96,10 @@ class KPanelsTest {
                 for (long b = 0; b < (long) rows * cols / 256; b++) {
                     long o = b * type.typeSize();
                     int r = (int) (b / (cols / 256));
-                    if (type == GgmlType.Q4_K) {
-                        // rows alternate: all nibbles 15 or a random mix; scales and mins all 63 (every bit set)
+                    if (type == GgmlType.Q4_K || type == GgmlType.Q5_K) {
+                        // rows alternate: all quants 15 (31) or a random mix; scales and mins all 63 (every bit set)
                         for (int i = 0; i < 12; i++) Bytes.put8(seg, o + 4 + i, 0xFF);
-                        for (int i = 0; i < 128; i++) Bytes.put8(seg, o + 16 + i, r % 2 == 0 ? 0xFF : rnd.nextInt(256));
+                        for (int i = 16; i < type.typeSize(); i++) Bytes.put8(seg, o + i, r % 2 == 0 ? 0xFF : rnd.nextInt(256));
                         Bytes.putF16(seg, o, 0.01f);
                         Bytes.putF16(seg, o + 2, r % 3 == 0 ? -0.002f : 0.003f);
                     } else {

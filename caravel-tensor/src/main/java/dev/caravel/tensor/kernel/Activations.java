@@ -47,6 +47,7 @@ public final class Activations {
     private float[] panel8;
     private float[] kpanel4;
     private float[] kpanel4Mins;
+    private float[] kpanel5;
     private float[] kpanel6;
     private float[] kpanel6Bias;
 
@@ -147,6 +148,7 @@ public final class Activations {
         if (kpanel4 == null) {
             kpanel4 = new float[capacity];
             kpanel4Mins = new float[capacity / 32 + 1];
+            kpanel5 = new float[capacity];
             kpanel6 = new float[capacity];
             kpanel6Bias = new float[capacity / 4 + 1];
         }
@@ -160,9 +162,14 @@ public final class Activations {
         return kpanel4;
     }
 
-    /** Per 32 Q8_K quants (a Q4_K sub-block): their sum, pre-scaled like the sub-block's min; see {@link KPanels}. */
+    /** Per 32 Q8_K quants (a Q4_K/Q5_K sub-block): their sum, pre-scaled like the sub-block's min; see {@link KPanels}. */
     public float[] kpanel4Mins() {
         return kpanel4Mins;
+    }
+
+    /** Q8_K quants as floats in the order the Q5_K panel kernels read them, pre-scaled; see {@link KPanels}. */
+    public float[] kpanel5() {
+        return kpanel5;
     }
 
     /** Q8_K quants as floats in the order the Q6_K panel kernels read them, pre-scaled; see {@link KPanels}. */

@@ -8,9 +8,10 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * Q4_K and Q6_K weights re-laid out so that a SIMD lane holds a weight row ("panels", see {@link Panels}), for
- * llama.cpp's AVX2 K-quant numerics ({@link ScalarDotKernels#q4_K}, {@link ScalarDotKernels#q6_K}, the scalar
- * twins), in exactly (Q4_K) or almost exactly (Q6_K: +1%) the stored number of bytes.
+ * Q4_K, Q5_K and Q6_K weights re-laid out so that a SIMD lane holds a weight row ("panels", see {@link Panels}),
+ * for llama.cpp's AVX2 K-quant numerics ({@link ScalarDotKernels#q4_K}, {@link ScalarDotKernels#q5_K},
+ * {@link ScalarDotKernels#q6_K}, the scalar twins), in exactly (Q4_K, Q5_K) or almost exactly (Q6_K: +1%) the
+ * stored number of bytes.
  *
  * <p><b>The numerics to reproduce.</b> Per 256-element superblock ggml forms 8 int32 lanes: lane p (0..7) is
  * the exact sum of scale·quant·q8 over the elements e with {@code (e mod 32) / 4 == p}, i.e. elements
@@ -18,24 +19,25 @@ import java.nio.ByteOrder;
  * {@code acc_p = fma(d, (float) lane_p, acc_p)} superblock after superblock (d = q8.d · F16(d)), and the row's
  * result is {@code hsum_float_8(acc)}. Q4_K adds its mins term, 4 float accumulators
  * {@code accM_k = fma(dmin, m[2k]·q8s[2k] + m[2k+1]·q8s[2k+1], accM_k)} (dmin = −q8.d · F16(dmin), q8s the sum
- * of a sub-block's 32 activations) and the result is {@code hsum_float_8(acc) + ((accM0 + accM2) + (accM1 + accM3))}.
+ * of a sub-block's 32 activations) and the result is {@code hsum_float_8(acc) + ((accM0 + accM2) + (accM1 + accM3))};
+ * Q5_K one float, {@code summs = fma(dmin, Σ m[s]·q8s[s], summs)}, and the result {@code hsum_float_8(acc) + summs}.
  *
  * <p>Here the 8 lanes of a row are 8 passes (p = 0..7) over the row group's superblocks, each pass one float
  * accumulator per row: vector lane r = row r. A pass's lane sum is formed in float from exactly representable
  * products; every partial sum is an integer (times a power of two) below 2^24 in magnitude, so float addition
  * is exact in any order and {@code lane_p} comes out as ggml's integer:
  * <ul>
- *   <li>Q4_K: |lane_p| ≤ 32 elements · 63 (scale) · 15 (quant) · 127 (q8) &lt; 2^22;</li>
+ *   <li>Q4_K: |lane_p| ≤ 32 elements · 63 (scale) · 15 (quant) · 127 (q8) &lt; 2^22; Q5_K: 31 for 15, &lt; 2^23;</li>
  *   <li>Q6_K: |lane_p| ≤ 32 · 128 · 32 · 127 &lt; 2^24, where each group of 4 elements (one scale) sums
  *       {@code Σ u·q − 32·Σ q} with the stored unsigned u = quant + 32 (|·| ≤ 4 · 95 · 127) before its scale
  *       multiplies it (an unsigned sum over the whole lane could reach 2^25, hence the per-group bias);</li>
- *   <li>the Q4_K mins products m·q8s &lt; 63 · 4064 · 2, exact.</li>
+ *   <li>the mins: m·q8s &lt; 63 · 4064, Σ over a superblock &lt; 2^21, exact.</li>
  * </ul>
  *
  * <p>Quants are read with a mask in place, {@code v & (field << shift)} converted to float being
  * {@code value · 2^shift} exactly; the activations are pre-scaled by {@code 2^-shift} instead of shifting each
  * weight down ({@link Activations#kpanel4()}, {@link Activations#kpanel6()}), and the scales are read the same
- * way with their factor folded into the activations too.
+ * way with their factor folded into the activations too ({@link Activations#kpanel5()} for Q5_K).
  *
  * <p><b>Q4_K layout.</b> Groups of {@link Panels#ROWS} rows; nb = cols/256 superblocks. Group g occupies
  * {@code nb · 2304} bytes (16 rows × 144, the stored size) from {@code g · nb · 2304}:
@@ -66,6 +68,14 @@ import java.nio.ByteOrder;
  *       u) and of I3, I4, I5.</li>
  * </ul>
  * 32 · 6 bits = six ints: no bit is wasted.
+ *
+ * <p><b>Q5_K layout.</b> Group g occupies {@code nb · 2816} bytes (16 × 176, the stored size): the scales section
+ * as Q4_K's ({@link #Q5K_SCALES}), then {@link #Q5K_QUANTS} (320) bytes per pass p and superblock b at
+ * {@code 256·nb + 320·(p·nb + b)}: five vectors I0..I4 holding lane p's 32 5-bit quants, sub-block s's 4
+ * (elements {@code 32s + 4p + t}) as follows. Field f (bits 5f..5f+4) of I_i: sub-block i, t = f for f &lt; 4
+ * (i = 0..4); field 4 of I0..I3: sub-block 5, t = i; field 5: sub-block 6, t = i; fields 4 and 5 of I4: sub-block 7,
+ * t = 0 and 1. Sub-block 7's t = 2 and t = 3 are split over the top bits: bits 0..1 in I0 (I2 for t = 3), bits
+ * 2..3 in I1 (I3), bit 4 in bit 30 (31) of I4.
  */
 final class KPanels {
     private KPanels() {
@@ -84,8 +94,13 @@ final class KPanels {
     /** Q6_K bytes per group, pass and superblock of quants (6 vectors). */
     static final int Q6K_QUANTS = 384;
     static final int Q6K_BLOCK = Q6K_SCALES + 8 * Q6K_QUANTS;
+    /** Q5_K bytes per group and superblock for the scales (as Q4_K's). */
+    static final int Q5K_SCALES = Q4K_SCALES;
+    /** Q5_K bytes per group, pass and superblock of quants (5 vectors). */
+    static final int Q5K_QUANTS = 320;
+    static final int Q5K_BLOCK = Q5K_SCALES + 8 * Q5K_QUANTS;
 
-    /** {@code caravel.kpanels}: whether Q4_K/Q6_K matrices get panels (default on). */
+    /** {@code caravel.kpanels}: whether Q4_K/Q5_K/Q6_K matrices get panels (default on). */
     static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("caravel.kpanels", "true"));
 
     private static final ValueLayout.OfFloat LE_FLOAT_ALIGNED = ValueLayout.JAVA_FLOAT.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -102,6 +117,8 @@ final class KPanels {
      * an int), times 2^-6f for the quant's field f.
      */
     static final float[] Q6K_FACTOR = new float[32];
+    /** The Q5_K activation pre-scale of position {@code 4s + t}: the quant's field shift and the scale's byte shift. */
+    static final float[] Q5K_FACTOR = new float[32];
 
     static {
         for (int s = 0; s < 8; s++) {
@@ -110,27 +127,35 @@ final class KPanels {
                 Q4K_FACTOR[4 * s + t] = Math.scalb(1f, -shift - 8 * (s & 3));
                 int field = s < 6 ? 6 * t : s == 6 || t < 2 ? 24 : 0;
                 Q6K_FACTOR[4 * s + t] = Math.scalb(1f, -24 - field);
+                int field5 = s < 5 ? 5 * t : s == 5 ? 20 : s == 6 ? 25 : t == 0 ? 20 : t == 1 ? 25 : 0;
+                Q5K_FACTOR[4 * s + t] = Math.scalb(1f, -field5 - 8 * (s & 3));
             }
         }
     }
 
     /** Whether a (rows, cols) matrix of {@code type} is multiplied through K-quant panels. */
     static boolean applies(GgmlType type, int rows, int cols) {
-        return (type == GgmlType.Q4_K || type == GgmlType.Q6_K) && ENABLED && rows >= ROWS && cols % 256 == 0
+        return (type == GgmlType.Q4_K || type == GgmlType.Q5_K || type == GgmlType.Q6_K) && ENABLED && rows >= ROWS && cols % 256 == 0
                 && VectorWidth.enabled();
     }
 
     static long byteSize(GgmlType type, int rows, int cols) {
-        return (long) (rows / ROWS) * (cols / 256) * (type == GgmlType.Q4_K ? Q4K_BLOCK : Q6K_BLOCK);
+        int block = switch (type) {
+            case Q4_K -> Q4K_BLOCK;
+            case Q5_K -> Q5K_BLOCK;
+            case Q6_K -> Q6K_BLOCK;
+            default -> throw new IllegalArgumentException("no K panels for " + type);
+        };
+        return (long) (rows / ROWS) * (cols / 256) * block;
     }
 
-    /** Builds the panels of the first {@link Panels#panelRows} rows of a Q4_K or Q6_K matrix. */
+    /** Builds the panels of the first {@link Panels#panelRows} rows of a Q4_K, Q5_K or Q6_K matrix. */
     static MemorySegment build(GgmlType type, MemorySegment data, int rows, int cols, Arena arena) {
         MemorySegment p = arena.allocate(byteSize(type, rows, cols), 64);
-        if (type == GgmlType.Q4_K) {
-            buildQ4K(data, rows, cols, p);
-        } else {
-            buildQ6K(data, rows, cols, p);
+        switch (type) {
+            case Q4_K -> buildQ4K(data, rows, cols, p);
+            case Q5_K -> buildQ5K(data, rows, cols, p);
+            default -> buildQ6K(data, rows, cols, p);
         }
         return p;
     }
@@ -157,6 +182,66 @@ final class KPanels {
                 }
             }
         }
+    }
+
+    private static void buildQ5K(MemorySegment data, int rows, int cols, MemorySegment p) {
+        int nb = cols / 256;
+        long rowBytes = 176L * nb;
+        int[] u = new int[256];
+        for (int g = 0; g < rows / ROWS; g++) {
+            long base = (long) g * nb * Q5K_BLOCK;
+            for (int r = 0; r < ROWS; r++) {
+                for (int b = 0; b < nb; b++) {
+                    long src = (long) (g * ROWS + r) * rowBytes + 176L * b;
+                    long sc = base + (long) Q5K_SCALES * b + 4L * r;
+                    p.set(LE_INT_ALIGNED, sc, data.get(Bytes.LE_INT, src + 4));
+                    p.set(LE_INT_ALIGNED, sc + 64, data.get(Bytes.LE_INT, src + 8));
+                    p.set(LE_INT_ALIGNED, sc + 128, data.get(Bytes.LE_INT, src + 12));
+                    p.set(LE_INT_ALIGNED, sc + 192, data.get(Bytes.LE_INT, src));
+                    q5kQuants(data, src, u);
+                    for (int lp = 0; lp < 8; lp++) {
+                        long q = base + (long) Q5K_SCALES * nb + (long) Q5K_QUANTS * ((long) lp * nb + b) + 4L * r;
+                        int[] words = q5kPass(u, lp);
+                        for (int i = 0; i < 5; i++) {
+                            p.set(LE_INT_ALIGNED, q + 64L * i, words[i]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The 256 5-bit quants of the Q5_K block at {@code src}, in element order. */
+    static void q5kQuants(MemorySegment data, long src, int[] u) {
+        for (int j = 0; j < 4; j++) {
+            for (int l = 0; l < 32; l++) {
+                int q = Bytes.u8(data, src + 48 + 32 * j + l);
+                int h = Bytes.u8(data, src + 16 + l);
+                u[64 * j + l] = (q & 0xF) | (((h >>> (2 * j)) & 1) << 4);
+                u[64 * j + 32 + l] = (q >>> 4) | (((h >>> (2 * j + 1)) & 1) << 4);
+            }
+        }
+    }
+
+    /** Pass p's five ints (I0..I4, see the class comment) from a block's quants u. */
+    static int[] q5kPass(int[] u, int lp) {
+        int[] w = new int[5];
+        for (int i = 0; i < 5; i++) {
+            for (int f = 0; f < 4; f++) {
+                w[i] |= u[32 * i + 4 * lp + f] << (5 * f);
+            }
+            int f4 = i < 4 ? u[32 * 5 + 4 * lp + i] : u[32 * 7 + 4 * lp];
+            int f5 = i < 4 ? u[32 * 6 + 4 * lp + i] : u[32 * 7 + 4 * lp + 1];
+            w[i] |= f4 << 20 | f5 << 25;
+        }
+        int a = u[32 * 7 + 4 * lp + 2];
+        int c = u[32 * 7 + 4 * lp + 3];
+        w[0] |= (a & 3) << 30;
+        w[1] |= ((a >>> 2) & 3) << 30;
+        w[2] |= (c & 3) << 30;
+        w[3] |= ((c >>> 2) & 3) << 30;
+        w[4] |= (a >>> 4) << 30 | (c >>> 4) << 31;
+        return w;
     }
 
     private static void buildQ6K(MemorySegment data, int rows, int cols, MemorySegment p) {
@@ -227,7 +312,8 @@ final class KPanels {
      * Fills the K-quant panel forms of Q8_K activations {@code [0, n)} of {@code a} (qs, d, bsums already
      * quantized; n a multiple of 256): for each superblock starting at element E and pass p, position
      * {@code 4s + t} holds element {@code E + 32s + 4p + t} pre-scaled for each type
-     * ({@link Activations#kpanel4()}, {@link Activations#kpanel6()}), plus the Q4_K sub-block sums
+     * ({@link Activations#kpanel4()}, {@link Activations#kpanel5()}, {@link Activations#kpanel6()}), plus the
+     * Q4_K/Q5_K sub-block sums
      * ({@link Activations#kpanel4Mins()}) and the Q6_K group biases ({@link Activations#kpanel6Bias()}).
      */
     static void prepareActivations(Activations a, int n) {
@@ -236,6 +322,7 @@ final class KPanels {
         short[] bsums = a.bsums();
         float[] k4 = a.kpanel4();
         float[] k6 = a.kpanel6();
+        float[] k5 = a.kpanel5();
         float[] mins = a.kpanel4Mins();
         float[] bias = a.kpanel6Bias();
         for (int e0 = 0; e0 < n; e0 += 256) {
@@ -248,6 +335,7 @@ final class KPanels {
                         sum += q;
                         k4[o + 4 * s + t] = q * Q4K_FACTOR[4 * s + t];
                         k6[o + 4 * s + t] = q * Q6K_FACTOR[4 * s + t];
+                        k5[o + 4 * s + t] = q * Q5K_FACTOR[4 * s + t];
                     }
                     bias[(e0 >> 2) + 8 * lp + s] = -32 * sum * 0x1p-24f;
                 }

@@ -15,6 +15,9 @@ import java.lang.foreign.MemorySegment;
  * <p>Used with the Vector API kernels only; llama.cpp repacks Q4_0 at load time the same way (its
  * {@code block_q4_0x8}), at the same cost in memory. Activations get their panel forms in
  * {@link #prepareActivations}, once per prepared matrix input.
+ *
+ * <p>The K-quants Q4_K, Q5_K and Q6_K have panels of their own design ({@link KPanels}, Q8_K activation forms from
+ * {@link #prepareKActivations}); {@code -Dcaravel.kpanels=false} keeps them on the row kernels.
  */
 public final class Panels {
     private Panels() {
@@ -38,7 +41,7 @@ public final class Panels {
         return switch (type) {
             case Q4_0 -> Q4Panels.build(data, rows, cols, arena);
             case Q8_0 -> Q8Panels.build(data, rows, cols, arena);
-            case Q4_K, Q6_K -> KPanels.build(type, data, rows, cols, arena);
+            case Q4_K, Q5_K, Q6_K -> KPanels.build(type, data, rows, cols, arena);
             default -> throw new IllegalArgumentException("no panels for " + type);
         };
     }
@@ -65,6 +68,7 @@ public final class Panels {
             case Q4_0 -> VectorPanelKernels.multiply4(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
             case Q8_0 -> VectorPanelKernels.multiply8(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
             case Q4_K -> VectorKPanelKernels.multiplyQ4K(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
+            case Q5_K -> VectorKPanelKernels.multiplyQ5K(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
             case Q6_K -> VectorKPanelKernels.multiplyQ6K(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
             default -> throw new IllegalArgumentException("no panels for " + type);
         }
