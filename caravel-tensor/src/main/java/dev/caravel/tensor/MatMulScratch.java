@@ -36,6 +36,8 @@ public final class MatMulScratch {
      */
     private volatile boolean rowFormsReady;
     private volatile boolean panelFormsReady;
+    /** Which K-quant weight types' panel forms are filled (bit {@code 1 << type.ordinal()}); Q8_K activations. */
+    private volatile int kPanelForms;
 
     /**
      * How products are computed.
@@ -249,6 +251,7 @@ public final class MatMulScratch {
             }
             rowFormsReady = false;
             panelFormsReady = false;
+            kPanelForms = 0;
             preparedType = vecDotType;
             preparedCols = cols;
             preparedBatch = batch;
@@ -259,28 +262,49 @@ public final class MatMulScratch {
         }
         rowFormsReady = false;
         panelFormsReady = false;
+        kPanelForms = 0;
         preparedType = vecDotType;
         preparedCols = cols;
         preparedBatch = batch;
     }
 
     /**
-     * The prepared activations with the forms the panel kernels read ({@link Panels}; Q8_0 or Q8_K activations), filled on
+     * The prepared activations with the forms the panel kernels read ({@link Panels}; Q8_0 activations), filled on
      * the first call after {@link #prepare}. Safe to call from several threads at once.
      */
     public Activations panelActivations() {
         if (!panelFormsReady) {
             synchronized (this) {
                 if (!panelFormsReady) {
-                    if ((preparedType != GgmlType.Q8_0 && preparedType != GgmlType.Q8_K) || !VectorWidth.enabled()) {
-                        throw new IllegalStateException("panel activations need Q8_0 or Q8_K activations and the Vector API kernels");
+                    if (preparedType != GgmlType.Q8_0 || !VectorWidth.enabled()) {
+                        throw new IllegalStateException("panel activations need Q8_0 activations and the Vector API kernels");
                     }
-                    if (preparedType == GgmlType.Q8_K) {
-                        Panels.prepareKActivations(activations, preparedBatch * preparedCols);
-                    } else {
-                        Panels.prepareActivations(activations, preparedBatch * preparedCols);
-                    }
+                    Panels.prepareActivations(activations, preparedBatch * preparedCols);
                     panelFormsReady = true;
+                }
+            }
+        }
+        return activations;
+    }
+
+    /**
+     * The prepared activations with the forms the panel kernels of {@code weightType} read: for Q8_K activations
+     * (Q4_K, Q5_K, Q6_K weights) each weight type's own, filled on its first call after {@link #prepare}; otherwise
+     * {@link #panelActivations()}. Safe to call from several threads at once.
+     */
+    public Activations panelActivations(GgmlType weightType) {
+        if (preparedType != GgmlType.Q8_K) {
+            return panelActivations();
+        }
+        int kind = 1 << weightType.ordinal();
+        if ((kPanelForms & kind) == 0) {
+            synchronized (this) {
+                if ((kPanelForms & kind) == 0) {
+                    if (!VectorWidth.enabled()) {
+                        throw new IllegalStateException("panel activations need the Vector API kernels");
+                    }
+                    Panels.prepareKActivations(weightType, activations, preparedBatch * preparedCols);
+                    kPanelForms |= kind;
                 }
             }
         }

@@ -122,6 +122,40 @@ class KPanelsTest {
         }
     }
 
+    /** One prepared input multiplied by a Q4_K, a Q6_K and a Q5_K matrix in turn: each fills its own activation form. */
+    @Test
+    void matricesOfSeveralTypesShareThePreparedActivations() {
+        assumeTrue(VectorWidth.enabled(), "panels are used with the Vector API kernels only");
+        SplittableRandom rnd = new SplittableRandom(11);
+        int rows = 32;
+        int cols = 512;
+        int n = 3;
+        try (Arena arena = Arena.ofConfined()) {
+            float[] x = activations(n, cols, rnd);
+            MatMulScratch s = new MatMulScratch(cols, n);
+            for (int round = 0; round < 2; round++) {
+                boolean first = true;
+                for (GgmlType type : new GgmlType[]{GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q5_K}) {
+                    WeightMatrix w = new WeightMatrix(type, DotKernelTest.randomWeights(type, rows, cols, rnd, arena), rows, cols);
+                    if (first) {
+                        MatMul.prepare(w, x, 0, n, s);
+                        first = false;
+                    }
+                    float[] out = new float[n * rows];
+                    MatMul.multiplyPrepared(w, s, out, 0, 0, rows);
+                    DotKernel twin = ScalarDotKernels.forType(type);
+                    for (int t = 0; t < n; t++) {
+                        for (int r = 0; r < rows; r++) {
+                            assertThat(out[t * rows + r]).as("%s t=%d r=%d", type, t, r)
+                                    .isEqualTo(twin.dot(w.data(), w.rowOffset(r), s.activations(), t * cols, cols));
+                        }
+                    }
+                }
+                x = activations(n, cols, rnd); // then again with new activations: the forms are refilled
+            }
+        }
+    }
+
     @Test
     void fastNumericsUseThePanelsToo() {
         assumeTrue(VectorWidth.enabled(), "panels are used with the Vector API kernels only");

@@ -143,14 +143,25 @@ public final class Activations {
         return panelBias;
     }
 
-    /** Allocates the K-quant panel forms ({@link #kpanel4()} etc.) the first time only. */
-    void reserveKPanels() {
-        if (kpanel4 == null) {
-            kpanel4 = new float[capacity];
+    /** Allocates the panel forms of {@code type} ({@link #kpanel4()} etc.) the first time only. */
+    void reserveKPanels(GgmlType type) {
+        switch (type) {
+            case Q4_K -> {
+                if (kpanel4 == null) kpanel4 = new float[capacity];
+            }
+            case Q5_K -> {
+                if (kpanel5 == null) kpanel5 = new float[capacity];
+            }
+            case Q6_K -> {
+                if (kpanel6 == null) {
+                    kpanel6 = new float[capacity];
+                    kpanel6Bias = new float[capacity / 4 + 1];
+                }
+            }
+            default -> throw new IllegalArgumentException("no K panels for " + type);
+        }
+        if (type != GgmlType.Q6_K && kpanel4Mins == null) {
             kpanel4Mins = new float[capacity / 32 + 1];
-            kpanel5 = new float[capacity];
-            kpanel6 = new float[capacity];
-            kpanel6Bias = new float[capacity / 4 + 1];
         }
     }
 

@@ -309,40 +309,49 @@ final class KPanels {
     }
 
     /**
-     * Fills the K-quant panel forms of Q8_K activations {@code [0, n)} of {@code a} (qs, d, bsums already
-     * quantized; n a multiple of 256): for each superblock starting at element E and pass p, position
-     * {@code 4s + t} holds element {@code E + 32s + 4p + t} pre-scaled for each type
-     * ({@link Activations#kpanel4()}, {@link Activations#kpanel5()}, {@link Activations#kpanel6()}), plus the
-     * Q4_K/Q5_K sub-block sums
-     * ({@link Activations#kpanel4Mins()}) and the Q6_K group biases ({@link Activations#kpanel6Bias()}).
+     * Fills the panel forms that {@code type}'s kernels read of Q8_K activations {@code [0, n)} of {@code a} (qs, d,
+     * bsums already quantized; n a multiple of 256): for each superblock starting at element E and pass p, position
+     * {@code 4s + t} holds element {@code E + 32s + 4p + t} pre-scaled for the type ({@link Activations#kpanel4()},
+     * {@link Activations#kpanel5()}, {@link Activations#kpanel6()}), plus the Q4_K/Q5_K sub-block sums
+     * ({@link Activations#kpanel4Mins()}) or the Q6_K group biases ({@link Activations#kpanel6Bias()}).
      */
-    static void prepareActivations(Activations a, int n) {
-        a.reserveKPanels();
+    static void prepareActivations(GgmlType type, Activations a, int n) {
+        a.reserveKPanels(type);
         byte[] qs = a.qs();
-        short[] bsums = a.bsums();
-        float[] k4 = a.kpanel4();
-        float[] k6 = a.kpanel6();
-        float[] k5 = a.kpanel5();
-        float[] mins = a.kpanel4Mins();
-        float[] bias = a.kpanel6Bias();
+        float[] form = switch (type) {
+            case Q4_K -> a.kpanel4();
+            case Q5_K -> a.kpanel5();
+            case Q6_K -> a.kpanel6();
+            default -> throw new IllegalArgumentException("no K panels for " + type);
+        };
+        float[] factor = type == GgmlType.Q4_K ? Q4K_FACTOR : type == GgmlType.Q5_K ? Q5K_FACTOR : Q6K_FACTOR;
         for (int e0 = 0; e0 < n; e0 += 256) {
             for (int lp = 0; lp < 8; lp++) {
-                int o = e0 + 32 * lp;
                 for (int s = 0; s < 8; s++) {
-                    int sum = 0;
                     for (int t = 0; t < 4; t++) {
-                        int q = qs[e0 + 32 * s + 4 * lp + t];
-                        sum += q;
-                        k4[o + 4 * s + t] = q * Q4K_FACTOR[4 * s + t];
-                        k6[o + 4 * s + t] = q * Q6K_FACTOR[4 * s + t];
-                        k5[o + 4 * s + t] = q * Q5K_FACTOR[4 * s + t];
+                        form[e0 + 32 * lp + 4 * s + t] = qs[e0 + 32 * s + 4 * lp + t] * factor[4 * s + t];
                     }
-                    bias[(e0 >> 2) + 8 * lp + s] = -32 * sum * 0x1p-24f;
                 }
             }
-            for (int s = 0; s < 8; s++) {
-                int bs = (e0 >> 4) + 2 * s;
-                mins[(e0 >> 5) + s] = (bsums[bs] + bsums[bs + 1]) * Math.scalb(1f, -8 * (s & 3));
+        }
+        if (type == GgmlType.Q6_K) {
+            float[] bias = a.kpanel6Bias();
+            for (int e0 = 0; e0 < n; e0 += 256) {
+                for (int lp = 0; lp < 8; lp++) {
+                    for (int s = 0; s < 8; s++) {
+                        int e = e0 + 32 * s + 4 * lp;
+                        bias[(e0 >> 2) + 8 * lp + s] = -32 * (qs[e] + qs[e + 1] + qs[e + 2] + qs[e + 3]) * 0x1p-24f;
+                    }
+                }
+            }
+        } else {
+            short[] bsums = a.bsums();
+            float[] mins = a.kpanel4Mins();
+            for (int e0 = 0; e0 < n; e0 += 256) {
+                for (int s = 0; s < 8; s++) {
+                    int bs = (e0 >> 4) + 2 * s;
+                    mins[(e0 >> 5) + s] = (bsums[bs] + bsums[bs + 1]) * Math.scalb(1f, -8 * (s & 3));
+                }
             }
         }
     }

@@ -17,7 +17,7 @@ import java.lang.foreign.MemorySegment;
  * {@link #prepareActivations}, once per prepared matrix input.
  *
  * <p>The K-quants Q4_K, Q5_K and Q6_K have panels of their own design ({@link KPanels}, Q8_K activation forms from
- * {@link #prepareKActivations}); {@code -Dcaravel.kpanels=false} keeps them on the row kernels.
+ * {@link #prepareKActivations}, per weight type); {@code -Dcaravel.kpanels=false} keeps them on the row kernels.
  */
 public final class Panels {
     private Panels() {
@@ -53,9 +53,12 @@ public final class Panels {
         Q8Panels.prepareActivations(a, n);
     }
 
-    /** After Q8_K activations [0, n) of {@code a} were quantized: their K-quant panel forms (O(n)); see {@link KPanels}. */
-    public static void prepareKActivations(Activations a, int n) {
-        KPanels.prepareActivations(a, n);
+    /**
+     * After Q8_K activations [0, n) of {@code a} were quantized: the panel forms that matrices of {@code weightType}
+     * (Q4_K, Q5_K or Q6_K) read (O(n)); see {@link KPanels}.
+     */
+    public static void prepareKActivations(GgmlType weightType, Activations a, int n) {
+        KPanels.prepareActivations(weightType, a, n);
     }
 
     /**
