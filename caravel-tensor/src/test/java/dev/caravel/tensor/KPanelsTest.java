@@ -79,6 +79,23 @@ class KPanelsTest {
         assertThat(checked).isGreaterThan(10_000);
     }
 
+    /** Rows of real models' length (Llama 2 7B's 11008: an odd number of superblocks) through the same checks. */
+    @Test
+    void longRows() {
+        assumeTrue(VectorWidth.enabled(), "panels are used with the Vector API kernels only");
+        SplittableRandom rnd = new SplittableRandom(29);
+        int rows = 40;
+        int cols = 11008;
+        try (Arena arena = Arena.ofConfined()) {
+            for (GgmlType type : TYPES) {
+                WeightMatrix w = new WeightMatrix(type, DotKernelTest.randomWeights(type, rows, cols, rnd, arena), rows, cols);
+                for (int n : new int[]{1, 5}) {
+                    checkAgainstTwin(w, activations(n, cols, rnd), n, 24, MatMulScratch.Numerics.LLAMA_CPP);
+                }
+            }
+        }
+    }
+
     /**
      * Blocks at the bounds the float sums must stay exact within: every quant and scale at its largest magnitude
      * and all activations at ±127, so that ggml's integer lanes reach 32·63·15·127 (Q4_K), 32·63·31·127 (Q5_K) and

@@ -188,6 +188,8 @@ final class KPanels {
         int nb = cols / 256;
         long rowBytes = 176L * nb;
         int[] u = new int[256];
+        int[] words = new int[5];
+        byte[] blk = new byte[192];
         for (int g = 0; g < rows / ROWS; g++) {
             long base = (long) g * nb * Q5K_BLOCK;
             for (int r = 0; r < ROWS; r++) {
@@ -198,10 +200,10 @@ final class KPanels {
                     p.set(LE_INT_ALIGNED, sc + 64, data.get(Bytes.LE_INT, src + 8));
                     p.set(LE_INT_ALIGNED, sc + 128, data.get(Bytes.LE_INT, src + 12));
                     p.set(LE_INT_ALIGNED, sc + 192, data.get(Bytes.LE_INT, src));
-                    q5kQuants(data, src, u);
+                    q5kQuants(data, src, blk, u);
                     for (int lp = 0; lp < 8; lp++) {
                         long q = base + (long) Q5K_SCALES * nb + (long) Q5K_QUANTS * ((long) lp * nb + b) + 4L * r;
-                        int[] words = q5kPass(u, lp);
+                        q5kPass(u, lp, words);
                         for (int i = 0; i < 5; i++) {
                             p.set(LE_INT_ALIGNED, q + 64L * i, words[i]);
                         }
@@ -212,20 +214,21 @@ final class KPanels {
     }
 
     /** The 256 5-bit quants of the Q5_K block at {@code src}, in element order. */
-    static void q5kQuants(MemorySegment data, long src, int[] u) {
+    static void q5kQuants(MemorySegment data, long src, byte[] blk, int[] u) {
+        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, src + 16, blk, 0, 160);
         for (int j = 0; j < 4; j++) {
             for (int l = 0; l < 32; l++) {
-                int q = Bytes.u8(data, src + 48 + 32 * j + l);
-                int h = Bytes.u8(data, src + 16 + l);
+                int q = blk[32 + 32 * j + l] & 0xFF;
+                int h = blk[l] & 0xFF;
                 u[64 * j + l] = (q & 0xF) | (((h >>> (2 * j)) & 1) << 4);
                 u[64 * j + 32 + l] = (q >>> 4) | (((h >>> (2 * j + 1)) & 1) << 4);
             }
         }
     }
 
-    /** Pass p's five ints (I0..I4, see the class comment) from a block's quants u. */
-    static int[] q5kPass(int[] u, int lp) {
-        int[] w = new int[5];
+    /** Pass p's five ints (I0..I4, see the class comment) from a block's quants u, into w. */
+    static void q5kPass(int[] u, int lp, int[] w) {
+        java.util.Arrays.fill(w, 0);
         for (int i = 0; i < 5; i++) {
             for (int f = 0; f < 4; f++) {
                 w[i] |= u[32 * i + 4 * lp + f] << (5 * f);
@@ -241,13 +244,14 @@ final class KPanels {
         w[2] |= (c & 3) << 30;
         w[3] |= ((c >>> 2) & 3) << 30;
         w[4] |= (a >>> 4) << 30 | (c >>> 4) << 31;
-        return w;
     }
 
     private static void buildQ6K(MemorySegment data, int rows, int cols, MemorySegment p) {
         int nb = cols / 256;
         long rowBytes = 210L * nb;
         int[] u = new int[256];
+        int[] words = new int[6];
+        byte[] blk = new byte[192];
         for (int g = 0; g < rows / ROWS; g++) {
             long base = (long) g * nb * Q6K_BLOCK;
             for (int r = 0; r < ROWS; r++) {
@@ -258,10 +262,10 @@ final class KPanels {
                         p.set(LE_INT_ALIGNED, sc + 64L * k, data.get(Bytes.LE_INT, src + 192 + 4 * k));
                     }
                     p.set(LE_FLOAT_ALIGNED, sc + 256, Bytes.f16(data, src + 208));
-                    q6kQuants(data, src, u);
+                    q6kQuants(data, src, blk, u);
                     for (int lp = 0; lp < 8; lp++) {
                         long q = base + (long) Q6K_SCALES * nb + (long) Q6K_QUANTS * ((long) lp * nb + b) + 4L * r;
-                        int[] words = q6kPass(u, lp);
+                        q6kPass(u, lp, words);
                         for (int i = 0; i < 6; i++) {
                             p.set(LE_INT_ALIGNED, q + 64L * i, words[i]);
                         }
@@ -272,14 +276,13 @@ final class KPanels {
     }
 
     /** The 256 unsigned 6-bit quants (q + 32) of the Q6_K block at {@code src}, in element order. */
-    static void q6kQuants(MemorySegment data, long src, int[] u) {
+    static void q6kQuants(MemorySegment data, long src, byte[] blk, int[] u) {
+        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, src, blk, 0, 192);
         for (int half = 0; half < 2; half++) {
-            long ql = src + 64 * half;
-            long qh = src + 128 + 32 * half;
             for (int l = 0; l < 32; l++) {
-                int h = Bytes.u8(data, qh + l);
-                int a = Bytes.u8(data, ql + l);
-                int c = Bytes.u8(data, ql + l + 32);
+                int h = blk[128 + 32 * half + l] & 0xFF;
+                int a = blk[64 * half + l] & 0xFF;
+                int c = blk[64 * half + l + 32] & 0xFF;
                 int e = 128 * half + l;
                 u[e] = (a & 0xF) | ((h & 3) << 4);
                 u[e + 32] = (c & 0xF) | (((h >>> 2) & 3) << 4);
@@ -289,9 +292,9 @@ final class KPanels {
         }
     }
 
-    /** Pass p's six ints (I0..I5, see the class comment) from a block's quants u. */
-    static int[] q6kPass(int[] u, int lp) {
-        int[] w = new int[6];
+    /** Pass p's six ints (I0..I5, see the class comment) from a block's quants u, into w. */
+    static void q6kPass(int[] u, int lp, int[] w) {
+        java.util.Arrays.fill(w, 0);
         for (int i = 0; i < 6; i++) {
             for (int f = 0; f < 4; f++) {
                 w[i] |= u[32 * i + 4 * lp + f] << (6 * f);
@@ -305,7 +308,6 @@ final class KPanels {
                 w[3 * k + i] |= ((split >>> (2 * i)) & 3) << 30;
             }
         }
-        return w;
     }
 
     /**
