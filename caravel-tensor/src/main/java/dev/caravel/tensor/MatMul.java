@@ -64,7 +64,7 @@ public final class MatMul {
             int g0 = (rowStart + Panels.ROWS - 1) / Panels.ROWS;
             int g1 = Math.min(rowEnd, Panels.panelRows(w.rows())) / Panels.ROWS;
             if (g0 < g1) {
-                Panels.multiply(w.type(), panels, w.cols(), prepared.panelActivations(), prepared.preparedBatch(), out, outOffset, w.rows(), g0, g1);
+                Panels.multiply(w.type(), panels, w.cols(), prepared.panelActivations(w.type()), prepared.preparedBatch(), out, outOffset, w.rows(), g0, g1);
                 if (rowStart < g0 * Panels.ROWS) {
                     multiplyPrepared(w, prepared, out, outOffset, rowStart, g0 * Panels.ROWS);
                 }

@@ -36,6 +36,8 @@ public final class MatMulScratch {
      */
     private volatile boolean rowFormsReady;
     private volatile boolean panelFormsReady;
+    /** Which K-quant weight types' panel forms are filled (bit {@code 1 << type.ordinal()}); Q8_K activations. */
+    private volatile int kPanelForms;
 
     /**
      * How products are computed.
@@ -249,6 +251,7 @@ public final class MatMulScratch {
             }
             rowFormsReady = false;
             panelFormsReady = false;
+            kPanelForms = 0;
             preparedType = vecDotType;
             preparedCols = cols;
             preparedBatch = batch;
@@ -259,6 +262,7 @@ public final class MatMulScratch {
         }
         rowFormsReady = false;
         panelFormsReady = false;
+        kPanelForms = 0;
         preparedType = vecDotType;
         preparedCols = cols;
         preparedBatch = batch;
@@ -277,6 +281,30 @@ public final class MatMulScratch {
                     }
                     Panels.prepareActivations(activations, preparedBatch * preparedCols);
                     panelFormsReady = true;
+                }
+            }
+        }
+        return activations;
+    }
+
+    /**
+     * The prepared activations with the forms the panel kernels of {@code weightType} read: for Q8_K activations
+     * (Q4_K, Q5_K, Q6_K weights) each weight type's own, filled on its first call after {@link #prepare}; otherwise
+     * {@link #panelActivations()}. Safe to call from several threads at once.
+     */
+    public Activations panelActivations(GgmlType weightType) {
+        if (preparedType != GgmlType.Q8_K) {
+            return panelActivations();
+        }
+        int kind = 1 << weightType.ordinal();
+        if ((kPanelForms & kind) == 0) {
+            synchronized (this) {
+                if ((kPanelForms & kind) == 0) {
+                    if (!VectorWidth.enabled()) {
+                        throw new IllegalStateException("panel activations need the Vector API kernels");
+                    }
+                    Panels.prepareKActivations(weightType, activations, preparedBatch * preparedCols);
+                    kPanelForms |= kind;
                 }
             }
         }

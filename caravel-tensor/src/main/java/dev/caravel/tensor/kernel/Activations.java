@@ -45,6 +45,11 @@ public final class Activations {
     private float[] panel;
     private float[] panelBias;
     private float[] panel8;
+    private float[] kpanel4;
+    private float[] kpanel4Mins;
+    private float[] kpanel5;
+    private float[] kpanel6;
+    private float[] kpanel6Bias;
 
     /** @param capacity the most elements (rows × cols) this buffer will hold; a multiple of 256 is not required */
     public Activations(int capacity) {
@@ -136,6 +141,56 @@ public final class Activations {
     /** Per Q8_0 block: 8 · Σ quants (the Q4_0 offset of 8 applied once per block); see {@link Q4Panels}. */
     public float[] panelBias() {
         return panelBias;
+    }
+
+    /** Allocates the panel forms of {@code type} ({@link #kpanel4()} etc.) the first time only. */
+    void reserveKPanels(GgmlType type) {
+        switch (type) {
+            case Q4_K -> {
+                if (kpanel4 == null) kpanel4 = new float[capacity];
+            }
+            case Q5_K -> {
+                if (kpanel5 == null) kpanel5 = new float[capacity];
+            }
+            case Q6_K -> {
+                if (kpanel6 == null) {
+                    kpanel6 = new float[capacity];
+                    kpanel6Bias = new float[capacity / 4 + 1];
+                }
+            }
+            default -> throw new IllegalArgumentException("no K panels for " + type);
+        }
+        if (type != GgmlType.Q6_K && kpanel4Mins == null) {
+            kpanel4Mins = new float[capacity / 32 + 1];
+        }
+    }
+
+    /**
+     * Q8_K quants as floats in the order the Q4_K panel kernels read them (per superblock and pass), pre-scaled
+     * per position; see {@link KPanels}. Filled only for matrices that have panels.
+     */
+    public float[] kpanel4() {
+        return kpanel4;
+    }
+
+    /** Per 32 Q8_K quants (a Q4_K/Q5_K sub-block): their sum, pre-scaled like the sub-block's min; see {@link KPanels}. */
+    public float[] kpanel4Mins() {
+        return kpanel4Mins;
+    }
+
+    /** Q8_K quants as floats in the order the Q5_K panel kernels read them, pre-scaled; see {@link KPanels}. */
+    public float[] kpanel5() {
+        return kpanel5;
+    }
+
+    /** Q8_K quants as floats in the order the Q6_K panel kernels read them, pre-scaled; see {@link KPanels}. */
+    public float[] kpanel6() {
+        return kpanel6;
+    }
+
+    /** Per group of 4 quants a Q6_K pass reads: −32 · their sum · 2^-24 (the quants' offset); see {@link KPanels}. */
+    public float[] kpanel6Bias() {
+        return kpanel6Bias;
     }
 
     /** Q8_0/Q8_1/Q8_K quants widened and split by parity per block of 32 (see the class comment); vector kernels only. */

@@ -15,6 +15,9 @@ import java.lang.foreign.MemorySegment;
  * <p>Used with the Vector API kernels only; llama.cpp repacks Q4_0 at load time the same way (its
  * {@code block_q4_0x8}), at the same cost in memory. Activations get their panel forms in
  * {@link #prepareActivations}, once per prepared matrix input.
+ *
+ * <p>The K-quants Q4_K, Q5_K and Q6_K have panels of their own design ({@link KPanels}, Q8_K activation forms from
+ * {@link #prepareKActivations}, per weight type); {@code -Dcaravel.kpanels=false} keeps them on the row kernels.
  */
 public final class Panels {
     private Panels() {
@@ -25,7 +28,7 @@ public final class Panels {
 
     /** Whether a (rows, cols) matrix of {@code type} is multiplied through panels. */
     public static boolean applies(GgmlType type, int rows, int cols) {
-        return Q4Panels.applies(type, rows, cols) || Q8Panels.applies(type, rows, cols);
+        return Q4Panels.applies(type, rows, cols) || Q8Panels.applies(type, rows, cols) || KPanels.applies(type, rows, cols);
     }
 
     /** Rows covered by panels: the full groups. */
@@ -38,6 +41,7 @@ public final class Panels {
         long bytes = switch (type) {
             case Q4_0 -> Q4Panels.byteSize(rows, cols);
             case Q8_0 -> Q8Panels.byteSize(rows, cols);
+            case Q4_K, Q5_K, Q6_K -> KPanels.byteSize(type, rows, cols);
             default -> throw new IllegalArgumentException("no panels for " + type);
         };
         return arena.allocate(bytes, 64);
@@ -52,6 +56,7 @@ public final class Panels {
         switch (type) {
             case Q4_0 -> Q4Panels.fill(data, rows, cols, panels, groupStart, groupEnd);
             case Q8_0 -> Q8Panels.fill(data, rows, cols, panels, groupStart, groupEnd);
+            case Q4_K, Q5_K, Q6_K -> KPanels.fill(type, data, rows, cols, panels, groupStart, groupEnd);
             default -> throw new IllegalArgumentException("no panels for " + type);
         }
     }
@@ -64,6 +69,14 @@ public final class Panels {
     }
 
     /**
+     * After Q8_K activations [0, n) of {@code a} were quantized: the panel forms that matrices of {@code weightType}
+     * (Q4_K, Q5_K or Q6_K) read (O(n)); see {@link KPanels}.
+     */
+    public static void prepareKActivations(GgmlType weightType, Activations a, int n) {
+        KPanels.prepareActivations(weightType, a, n);
+    }
+
+    /**
      * For panel groups {@code [groupStart, groupEnd)} and every prepared activation row t &lt; n:
      * {@code out[outOffset + t·rows + r] = W[r,:]·x[t,:]}, bit-identical with the type's row kernel.
      */
@@ -72,6 +85,9 @@ public final class Panels {
         switch (type) {
             case Q4_0 -> VectorPanelKernels.multiply4(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
             case Q8_0 -> VectorPanelKernels.multiply8(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
+            case Q4_K -> VectorKPanelKernels.multiplyQ4K(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
+            case Q5_K -> VectorKPanelKernels.multiplyQ5K(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
+            case Q6_K -> VectorKPanelKernels.multiplyQ6K(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
             default -> throw new IllegalArgumentException("no panels for " + type);
         }
     }
