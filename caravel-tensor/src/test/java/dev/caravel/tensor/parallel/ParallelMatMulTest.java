@@ -51,7 +51,7 @@ class ParallelMatMulTest {
 
     /** Panels built by the workers together (the first parallel product) hold the same bytes as panels built alone. */
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0"})
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void panelsBuiltByTheWorkersGiveTheSameProducts(GgmlType type) {
         int rows = 304; // 19 groups of 16: an odd count, so the workers' shares differ
         int cols = 256;
