@@ -35,9 +35,8 @@ public final class MatMulScratch {
      * A Q4_0 model whose matrices all have panels never pays for the row kernels' forms, and vice versa.
      */
     private volatile boolean rowFormsReady;
-    private volatile boolean panelFormsReady;
-    /** Which K-quant weight types' panel forms are filled (bit {@code 1 << type.ordinal()}); Q8_K activations. */
-    private volatile int kPanelForms;
+    /** Bit {@code 1 << type.ordinal()} set: the panel form that {@code type}'s panels read is filled. */
+    private volatile long panelFormsReady;
 
     /**
      * How products are computed.
@@ -250,8 +249,7 @@ public final class MatMulScratch {
                 roundedToFloats(vecDotType, batch * cols);
             }
             rowFormsReady = false;
-            panelFormsReady = false;
-            kPanelForms = 0;
+            panelFormsReady = 0;
             preparedType = vecDotType;
             preparedCols = cols;
             preparedBatch = batch;
@@ -261,50 +259,32 @@ public final class MatMulScratch {
             ActivationQuantizer.quantize(vecDotType, flavor, x, xOffset + b * cols, cols, activations, b * cols, false);
         }
         rowFormsReady = false;
-        panelFormsReady = false;
-        kPanelForms = 0;
+        panelFormsReady = 0;
         preparedType = vecDotType;
         preparedCols = cols;
         preparedBatch = batch;
     }
 
     /**
-     * The prepared activations with the forms the panel kernels read ({@link Panels}; Q8_0 activations), filled on
-     * the first call after {@link #prepare}. Safe to call from several threads at once.
-     */
-    public Activations panelActivations() {
-        if (!panelFormsReady) {
-            synchronized (this) {
-                if (!panelFormsReady) {
-                    if (preparedType != GgmlType.Q8_0 || !VectorWidth.enabled()) {
-                        throw new IllegalStateException("panel activations need Q8_0 activations and the Vector API kernels");
-                    }
-                    Panels.prepareActivations(activations, preparedBatch * preparedCols);
-                    panelFormsReady = true;
-                }
-            }
-        }
-        return activations;
-    }
-
-    /**
-     * The prepared activations with the forms the panel kernels of {@code weightType} read: for Q8_K activations
-     * (Q4_K, Q5_K, Q6_K weights) each weight type's own, filled on its first call after {@link #prepare}; otherwise
-     * {@link #panelActivations()}. Safe to call from several threads at once.
+     * The prepared activations with the form that the panels of {@code weightType} read ({@link Panels}; Q8_0
+     * activations for Q4_0, Q5_0 and Q8_0 weights, Q8_K for the K-quants), filled on the first call for that type
+     * after {@link #prepare}. Safe to call from several threads at once.
      */
     public Activations panelActivations(GgmlType weightType) {
-        if (preparedType != GgmlType.Q8_K) {
-            return panelActivations();
-        }
-        int kind = 1 << weightType.ordinal();
-        if ((kPanelForms & kind) == 0) {
+        long bit = 1L << weightType.ordinal();
+        if ((panelFormsReady & bit) == 0) {
             synchronized (this) {
-                if ((kPanelForms & kind) == 0) {
-                    if (!VectorWidth.enabled()) {
-                        throw new IllegalStateException("panel activations need the Vector API kernels");
+                if ((panelFormsReady & bit) == 0) {
+                    GgmlType needed = switch (weightType) {
+                        case Q4_K, Q5_K, Q6_K -> GgmlType.Q8_K;
+                        default -> GgmlType.Q8_0;
+                    };
+                    if (preparedType != needed || !VectorWidth.enabled()) {
+                        throw new IllegalStateException("panels of " + weightType + " need " + needed
+                                + " activations and the Vector API kernels, not " + preparedType);
                     }
-                    Panels.prepareKActivations(weightType, activations, preparedBatch * preparedCols);
-                    kPanelForms |= kind;
+                    Panels.prepareActivations(weightType, activations, preparedBatch * preparedCols);
+                    panelFormsReady |= bit;
                 }
             }
         }

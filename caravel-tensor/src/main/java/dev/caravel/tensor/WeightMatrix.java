@@ -70,7 +70,7 @@ public final class WeightMatrix {
 
     /**
      * The panels of this matrix's first {@link Panels#panelRows} rows, or {@code null} when it has none
-     * ({@link Panels#applies}: Q4_0, Q8_0, Q4_K, Q5_K and Q6_K with the Vector API kernels). Built on first call, in off-heap memory of its own (about the size of the
+     * ({@link Panels#applies}: Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K with the Vector API kernels). Built on first call, in off-heap memory of its own (about the size of the
      * tensor, like llama.cpp's repacked copy); afterwards the products read only the panels, so the mapped
      * pages of those rows are released from this process's resident set (they stay in the page cache, and rows
      * read later, e.g. an embedding lookup, come back on demand). Thread-safe.

@@ -50,6 +50,8 @@ public final class Activations {
     private float[] kpanel5;
     private float[] kpanel6;
     private float[] kpanel6Bias;
+    private float[] panel5;
+    private float[] panel5Bias;
 
     /** @param capacity the most elements (rows × cols) this buffer will hold; a multiple of 256 is not required */
     public Activations(int capacity) {
@@ -116,18 +118,41 @@ public final class Activations {
         return bsums;
     }
 
-    /** Allocates the panel forms ({@link #panel()}, {@link #panelBias()}, {@link #panel8()}) the first time only. */
-    void reservePanels() {
-        if (panel == null) {
-            panel = new float[capacity];
-            panelBias = new float[capacity / 32 + 1];
-            panel8 = new float[capacity];
+    /** Allocates the panel form that {@code weightType}'s panels read the first time only; see {@link Panels}. */
+    void reservePanels(GgmlType weightType) {
+        switch (weightType) {
+            case Q4_0 -> {
+                if (panel == null) {
+                    panel = new float[capacity];
+                    panelBias = new float[capacity / 32 + 1];
+                }
+            }
+            case Q8_0 -> {
+                if (panel8 == null) panel8 = new float[capacity];
+            }
+            case Q5_0 -> {
+                if (panel5 == null) {
+                    panel5 = new float[capacity];
+                    panel5Bias = new float[capacity / 4 + 8];
+                }
+            }
+            default -> throw new IllegalArgumentException("no panels for " + weightType);
         }
     }
 
     /** Q8_0 quants as floats times 2^-24, for the Q8_0 panel kernels; see {@link Q8Panels}. */
     public float[] panel8() {
         return panel8;
+    }
+
+    /** Q8_0 quants as floats in the order the Q5_0 panel kernels read them, pre-scaled per field; see {@link Q5Panels}. */
+    public float[] panel5() {
+        return panel5;
+    }
+
+    /** Per ggml lane of each Q8_0 block (8 a block): −16 · Σ of its 4 quants; see {@link Q5Panels}. */
+    public float[] panel5Bias() {
+        return panel5Bias;
     }
 
     /**

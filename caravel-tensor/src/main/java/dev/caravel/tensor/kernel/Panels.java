@@ -6,18 +6,18 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Weight "panels": Q4_0 and Q8_0 matrices re-laid out once, at first use, so that one SIMD lane computes one
- * weight row ({@link Q4Panels}, {@link Q8Panels}). Block sums then need no horizontal reduction, the products
+ * Weight "panels": Q4_0, Q5_0 and Q8_0 matrices re-laid out once, at first use, so that one SIMD lane computes one
+ * weight row ({@link Q4Panels}, {@link Q5Panels}, {@link Q8Panels}). Block sums then need no horizontal reduction, the products
  * are formed in float, where they are exact, and a prompt chunk or a batch reuses each unpacked weight vector
  * for several activation rows. Results are bit-identical with the row kernels (llama.cpp's numerics), so panels
  * and row kernels can share a matrix: rows past the last full group of {@link #ROWS} keep the row kernels.
  *
  * <p>Used with the Vector API kernels only; llama.cpp repacks Q4_0 at load time the same way (its
  * {@code block_q4_0x8}), at the same cost in memory. Activations get their panel forms in
- * {@link #prepareActivations}, once per prepared matrix input.
+ * {@link #prepareActivations}, once per prepared matrix input and weight type.
  *
- * <p>The K-quants Q4_K, Q5_K and Q6_K have panels of their own design ({@link KPanels}, Q8_K activation forms from
- * {@link #prepareKActivations}, per weight type); {@code -Dcaravel.kpanels=false} keeps them on the row kernels.
+ * <p>The K-quants Q4_K, Q5_K and Q6_K have panels of their own design ({@link KPanels}, read with Q8_K activations);
+ * {@code -Dcaravel.kpanels=false} keeps them on the row kernels.
  */
 public final class Panels {
     private Panels() {
@@ -28,7 +28,7 @@ public final class Panels {
 
     /** Whether a (rows, cols) matrix of {@code type} is multiplied through panels. */
     public static boolean applies(GgmlType type, int rows, int cols) {
-        return Q4Panels.applies(type, rows, cols) || Q8Panels.applies(type, rows, cols) || KPanels.applies(type, rows, cols);
+        return Q4Panels.applies(type, rows, cols) || Q8Panels.applies(type, rows, cols) || Q5Panels.applies(type, rows, cols) || KPanels.applies(type, rows, cols);
     }
 
     /** Rows covered by panels: the full groups. */
@@ -41,6 +41,7 @@ public final class Panels {
         long bytes = switch (type) {
             case Q4_0 -> Q4Panels.byteSize(rows, cols);
             case Q8_0 -> Q8Panels.byteSize(rows, cols);
+            case Q5_0 -> Q5Panels.byteSize(rows, cols);
             case Q4_K, Q5_K, Q6_K -> KPanels.byteSize(type, rows, cols);
             default -> throw new IllegalArgumentException("no panels for " + type);
         };
@@ -56,24 +57,33 @@ public final class Panels {
         switch (type) {
             case Q4_0 -> Q4Panels.fill(data, rows, cols, panels, groupStart, groupEnd);
             case Q8_0 -> Q8Panels.fill(data, rows, cols, panels, groupStart, groupEnd);
+            case Q5_0 -> Q5Panels.fill(data, rows, cols, panels, groupStart, groupEnd);
             case Q4_K, Q5_K, Q6_K -> KPanels.fill(type, data, rows, cols, panels, groupStart, groupEnd);
             default -> throw new IllegalArgumentException("no panels for " + type);
         }
     }
 
-    /** After Q8_0 activations [0, n) of {@code a} were quantized: their panel forms (O(n)). */
-    public static void prepareActivations(Activations a, int n) {
-        a.reservePanels();
-        Q4Panels.prepareActivations(a, 0, n);
-        Q8Panels.prepareActivations(a, n);
-    }
-
     /**
-     * After Q8_K activations [0, n) of {@code a} were quantized: the panel forms that matrices of {@code weightType}
-     * (Q4_K, Q5_K or Q6_K) read (O(n)); see {@link KPanels}.
+     * After the activations [0, n) of {@code a} were quantized (Q8_0 for Q4_0, Q5_0 and Q8_0 weights, Q8_K for the
+     * K-quants): the panel form that the panels of {@code weightType} read (O(n)).
      */
-    public static void prepareKActivations(GgmlType weightType, Activations a, int n) {
-        KPanels.prepareActivations(weightType, a, n);
+    public static void prepareActivations(GgmlType weightType, Activations a, int n) {
+        switch (weightType) {
+            case Q4_0 -> {
+                a.reservePanels(weightType);
+                Q4Panels.prepareActivations(a, 0, n);
+            }
+            case Q8_0 -> {
+                a.reservePanels(weightType);
+                Q8Panels.prepareActivations(a, n);
+            }
+            case Q5_0 -> {
+                a.reservePanels(weightType);
+                Q5Panels.prepareActivations(a, n);
+            }
+            case Q4_K, Q5_K, Q6_K -> KPanels.prepareActivations(weightType, a, n);
+            default -> throw new IllegalArgumentException("no panels for " + weightType);
+        }
     }
 
     /**
@@ -84,7 +94,8 @@ public final class Panels {
                                 int rows, int groupStart, int groupEnd) {
         switch (type) {
             case Q4_0 -> VectorPanelKernels.multiply4(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
-            case Q8_0 -> VectorPanelKernels.multiply8(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
+            case Q8_0 -> VectorQ8PanelKernels.multiply8(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
+            case Q5_0 -> VectorQ8PanelKernels.multiply5(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
             case Q4_K -> VectorKPanelKernels.multiplyQ4K(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
             case Q5_K -> VectorKPanelKernels.multiplyQ5K(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
             case Q6_K -> VectorKPanelKernels.multiplyQ6K(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);

@@ -10,7 +10,8 @@ import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
- * The Q4_0 panel products ({@link Q4Panels}): one float lane per weight row, so the block sums need no
+ * The Q4_0 panel products ({@link Q4Panels}; the Q8_0 and Q5_0 ones are in {@link VectorQ8PanelKernels}): one float
+ * lane per weight row, so the block sums need no
  * horizontal reduction. At 512 bits a vector covers a group's 16 rows; narrower widths take the group in 2 or 4
  * slices of lanes (same layout, same results).
  *
@@ -202,106 +203,6 @@ final class VectorPanelKernels {
             t5.intoArray(out, outIdx + 5 * outStride + h);
             t6.intoArray(out, outIdx + 6 * outStride + h);
             t7.intoArray(out, outIdx + 7 * outStride + h);
-        }
-    }
-
-    // ------------------------------------------------------------------ Q8_0
-
-    private static final int RB8 = Q8Panels.BLOCK_BYTES;
-
-    static void multiply8(MemorySegment panels, int cols, Activations a, int n, float[] out, int outOffset, int rows,
-                          int groupStart, int groupEnd) {
-        int nb = cols / 32;
-        Objects.checkFromToIndex(groupStart, groupEnd, rows / Panels.ROWS);
-        Objects.checkFromIndexSize(outOffset, n * rows, out.length);
-        Objects.checkFromIndexSize(0, n * cols, a.panel8().length);
-        Objects.checkFromIndexSize(0, (long) groupEnd * nb * RB8, panels.byteSize());
-        for (int g = groupStart; g < groupEnd; g++) {
-            long base = (long) g * nb * RB8;
-            for (int t = 0; t < n; t++) {
-                one8(panels, base, nb, a.panel8(), a.d(), t * nb, out, outOffset + t * rows + g * Panels.ROWS);
-            }
-        }
-    }
-
-    /**
-     * One activation row (blocks from {@code ab}) with the 16 Q8_0 rows of the group at {@code base}: a row's 8
-     * ggml lanes are 8 accumulators, added at the end in {@code hsum_float_8}'s order,
-     * {@code ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7))}. (Each lane's four bytes go through a loop: written out, the
-     * method grows past what C2 inlines the Vector API into, and then it boxes vectors.)
-     */
-    private static void one8(MemorySegment p, long base, int nb, float[] af, float[] d, int ab, float[] out, int outIdx) {
-        for (int h = 0; h < Panels.ROWS; h += L) {
-            FloatVector c0 = FloatVector.zero(F);
-            FloatVector c1 = FloatVector.zero(F);
-            FloatVector c2 = FloatVector.zero(F);
-            FloatVector c3 = FloatVector.zero(F);
-            FloatVector c4 = FloatVector.zero(F);
-            FloatVector c5 = FloatVector.zero(F);
-            FloatVector c6 = FloatVector.zero(F);
-            FloatVector c7 = FloatVector.zero(F);
-            for (int b = 0; b < nb; b++) {
-                long o = base + (long) RB8 * b + 4L * h;
-                int ao = (ab + b) * 32;
-                FloatVector scale = FloatVector.fromMemorySegment(F, p, o, LE).mul(d[ab + b]);
-                IntVector v0 = IntVector.fromMemorySegment(I, p, o + 64, LE);
-                FloatVector s0 = FloatVector.zero(F);
-                for (int j = 0; j < 4; j++) { // byte j to the top byte, the rest cleared: q · 2^24
-                    s0 = ((FloatVector) v0.lanewise(VectorOperators.LSHL, 24 - 8 * j).and(0xFF000000).convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.broadcast(F, af[ao + 0 + j]), s0);
-                }
-                c0 = s0.fma(scale, c0);
-                IntVector v1 = IntVector.fromMemorySegment(I, p, o + 128, LE);
-                FloatVector s1 = FloatVector.zero(F);
-                for (int j = 0; j < 4; j++) { // byte j to the top byte, the rest cleared: q · 2^24
-                    s1 = ((FloatVector) v1.lanewise(VectorOperators.LSHL, 24 - 8 * j).and(0xFF000000).convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.broadcast(F, af[ao + 4 + j]), s1);
-                }
-                c1 = s1.fma(scale, c1);
-                IntVector v2 = IntVector.fromMemorySegment(I, p, o + 192, LE);
-                FloatVector s2 = FloatVector.zero(F);
-                for (int j = 0; j < 4; j++) { // byte j to the top byte, the rest cleared: q · 2^24
-                    s2 = ((FloatVector) v2.lanewise(VectorOperators.LSHL, 24 - 8 * j).and(0xFF000000).convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.broadcast(F, af[ao + 8 + j]), s2);
-                }
-                c2 = s2.fma(scale, c2);
-                IntVector v3 = IntVector.fromMemorySegment(I, p, o + 256, LE);
-                FloatVector s3 = FloatVector.zero(F);
-                for (int j = 0; j < 4; j++) { // byte j to the top byte, the rest cleared: q · 2^24
-                    s3 = ((FloatVector) v3.lanewise(VectorOperators.LSHL, 24 - 8 * j).and(0xFF000000).convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.broadcast(F, af[ao + 12 + j]), s3);
-                }
-                c3 = s3.fma(scale, c3);
-                IntVector v4 = IntVector.fromMemorySegment(I, p, o + 320, LE);
-                FloatVector s4 = FloatVector.zero(F);
-                for (int j = 0; j < 4; j++) { // byte j to the top byte, the rest cleared: q · 2^24
-                    s4 = ((FloatVector) v4.lanewise(VectorOperators.LSHL, 24 - 8 * j).and(0xFF000000).convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.broadcast(F, af[ao + 16 + j]), s4);
-                }
-                c4 = s4.fma(scale, c4);
-                IntVector v5 = IntVector.fromMemorySegment(I, p, o + 384, LE);
-                FloatVector s5 = FloatVector.zero(F);
-                for (int j = 0; j < 4; j++) { // byte j to the top byte, the rest cleared: q · 2^24
-                    s5 = ((FloatVector) v5.lanewise(VectorOperators.LSHL, 24 - 8 * j).and(0xFF000000).convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.broadcast(F, af[ao + 20 + j]), s5);
-                }
-                c5 = s5.fma(scale, c5);
-                IntVector v6 = IntVector.fromMemorySegment(I, p, o + 448, LE);
-                FloatVector s6 = FloatVector.zero(F);
-                for (int j = 0; j < 4; j++) { // byte j to the top byte, the rest cleared: q · 2^24
-                    s6 = ((FloatVector) v6.lanewise(VectorOperators.LSHL, 24 - 8 * j).and(0xFF000000).convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.broadcast(F, af[ao + 24 + j]), s6);
-                }
-                c6 = s6.fma(scale, c6);
-                IntVector v7 = IntVector.fromMemorySegment(I, p, o + 512, LE);
-                FloatVector s7 = FloatVector.zero(F);
-                for (int j = 0; j < 4; j++) { // byte j to the top byte, the rest cleared: q · 2^24
-                    s7 = ((FloatVector) v7.lanewise(VectorOperators.LSHL, 24 - 8 * j).and(0xFF000000).convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.broadcast(F, af[ao + 28 + j]), s7);
-                }
-                c7 = s7.fma(scale, c7);
-            }
-            c0.add(c4).add(c2.add(c6)).add(c1.add(c5).add(c3.add(c7))).intoArray(out, outIdx + h);
         }
     }
 }
