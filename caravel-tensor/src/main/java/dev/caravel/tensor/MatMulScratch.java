@@ -283,7 +283,7 @@ public final class MatMulScratch {
                         throw new IllegalStateException("panels of " + weightType + " need " + needed
                                 + " activations and the Vector API kernels, not " + preparedType);
                     }
-                    Panels.prepareActivations(weightType, activations, preparedBatch * preparedCols);
+                    Panels.prepareActivations(weightType, activations, preparedBatch, preparedCols);
                     panelFormsReady |= bit;
                 }
             }

@@ -44,6 +44,7 @@ public final class Activations {
     private short[] qw;
     private float[] panel;
     private float[] panelBias;
+    private float[] panelX8;
     private float[] panel8;
     private float[] kpanel4;
     private float[] kpanel4Mins;
@@ -125,6 +126,7 @@ public final class Activations {
                 if (panel == null) {
                     panel = new float[capacity];
                     panelBias = new float[capacity / 32 + 1];
+                    panelX8 = new float[capacity];
                 }
             }
             case Q8_0 -> {
@@ -138,6 +140,15 @@ public final class Activations {
             }
             default -> throw new IllegalArgumentException("no panels for " + weightType);
         }
+    }
+
+    /**
+     * {@link #panel()} with the rows of each full group of 8 interleaved, for the Q4_0 eight-row panel kernel:
+     * {@code panelX8[(G·cols + e)·8 + t] = panel[(8G + t)·cols + e]}, so that one index reaches the eight rows'
+     * element e at constant offsets.
+     */
+    public float[] panelX8() {
+        return panelX8;
     }
 
     /** Q8_0 quants as floats times 2^-24, for the Q8_0 panel kernels; see {@link Q8Panels}. */

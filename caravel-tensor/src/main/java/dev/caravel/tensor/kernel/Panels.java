@@ -65,13 +65,15 @@ public final class Panels {
 
     /**
      * After the activations [0, n) of {@code a} were quantized (Q8_0 for Q4_0, Q5_0 and Q8_0 weights, Q8_K for the
-     * K-quants): the panel form that the panels of {@code weightType} read (O(n)).
+     * K-quants), {@code n = batch · cols}: the panel form that the panels of {@code weightType} read (O(n)).
      */
-    public static void prepareActivations(GgmlType weightType, Activations a, int n) {
+    public static void prepareActivations(GgmlType weightType, Activations a, int batch, int cols) {
+        int n = batch * cols;
         switch (weightType) {
             case Q4_0 -> {
                 a.reservePanels(weightType);
                 Q4Panels.prepareActivations(a, 0, n);
+                Q4Panels.interleaveActivations(a, batch, cols);
             }
             case Q8_0 -> {
                 a.reservePanels(weightType);

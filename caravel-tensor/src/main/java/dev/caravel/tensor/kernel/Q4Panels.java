@@ -107,6 +107,21 @@ final class Q4Panels {
         }
     }
 
+    /** After {@link #prepareActivations}: the interleaved copy of every full group of 8 rows ({@link Activations#panelX8()}). */
+    static void interleaveActivations(Activations a, int batch, int cols) {
+        float[] panel = a.panel();
+        float[] x8 = a.panelX8();
+        for (int g = 0; g + 8 <= batch; g += 8) {
+            int dst = g * cols; // (G·cols)·8 with G = g/8
+            for (int t = 0; t < 8; t++) {
+                int src = (g + t) * cols;
+                for (int e = 0; e < cols; e++) {
+                    x8[dst + 8 * e + t] = panel[src + e];
+                }
+            }
+        }
+    }
+
     /**
      * For panel groups {@code [groupStart, groupEnd)} and every prepared activation row t &lt; n:
      * {@code out[outOffset + t·rows + r] = W[r,:]·x[t,:]} — bit-identical with {@link ScalarDotKernels#q4_0x8}

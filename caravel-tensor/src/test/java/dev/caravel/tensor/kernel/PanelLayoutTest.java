@@ -75,7 +75,7 @@ class PanelLayoutTest {
                     for (int t = 0; t < n; t++) {
                         ActivationQuantizer.quantize(GgmlType.Q8_0, ActivationQuantizer.Flavor.X86_SIMD, x, t * cols, cols, a, t * cols, false);
                     }
-                    Panels.prepareActivations(type, a, n * cols);
+                    Panels.prepareActivations(type, a, n, cols);
                     MemorySegment panels = Panels.allocate(type, rows, cols, arena);
                     Panels.fill(type, data, rows, cols, panels, 0, rows / 16);
                     assertThat(panels.byteSize()).isEqualTo((long) rows / 16 * cols / 32 * (type == GgmlType.Q5_0 ? 384 : 576));
@@ -100,7 +100,7 @@ class PanelLayoutTest {
         for (int i = 0; i < cols; i++) x[i] = (float) rnd.nextGaussian();
         Activations a = new Activations(cols);
         ActivationQuantizer.quantize(GgmlType.Q8_0, ActivationQuantizer.Flavor.X86_SIMD, x, 0, cols, a, 0, false);
-        Panels.prepareActivations(GgmlType.Q5_0, a, cols);
+        Panels.prepareActivations(GgmlType.Q5_0, a, 1, cols);
         byte[] q = a.qs();
         float[] f = a.panel5();
         for (int b = 0; b < cols / 32; b++) {
