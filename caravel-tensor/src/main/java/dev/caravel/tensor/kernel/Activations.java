@@ -45,6 +45,7 @@ public final class Activations {
     private float[] panel;
     private float[] panelBias;
     private float[] panelX8;
+    private float[] panel8X8;
     private float[] panel8;
     private float[] kpanel4;
     private float[] kpanel4Mins;
@@ -130,7 +131,10 @@ public final class Activations {
                 }
             }
             case Q8_0 -> {
-                if (panel8 == null) panel8 = new float[capacity];
+                if (panel8 == null) {
+                    panel8 = new float[capacity];
+                    panel8X8 = new float[capacity];
+                }
             }
             case Q5_0 -> {
                 if (panel5 == null) {
@@ -149,6 +153,11 @@ public final class Activations {
      */
     public float[] panelX8() {
         return panelX8;
+    }
+
+    /** {@link #panel8()} with the rows of each full group of 8 interleaved, like {@link #panelX8()}. */
+    public float[] panel8X8() {
+        return panel8X8;
     }
 
     /** Q8_0 quants as floats times 2^-24, for the Q8_0 panel kernels; see {@link Q8Panels}. */

@@ -78,6 +78,7 @@ public final class Panels {
             case Q8_0 -> {
                 a.reservePanels(weightType);
                 Q8Panels.prepareActivations(a, n);
+                Q4Panels.interleave(a.panel8(), a.panel8X8(), batch, cols);
             }
             case Q5_0 -> {
                 a.reservePanels(weightType);

@@ -20,7 +20,7 @@ import java.util.Objects;
  * the weights are read once. Two or more rows (prompt chunks, continuous batching) go four at a time: per group,
  * {@link #lane8} / {@link #lane5} / {@link #lane5x} run one ggml lane over all blocks for four activation rows,
  * unpacking each weight vector once for the four, and leave the lane's accumulators in a small per-thread buffer;
- * {@link #hsum4} then adds the 8 lanes in {@code hsum_float_8}'s order. A last chunk of three rows goes through
+ * {@link #hsum} then adds the 8 lanes in {@code hsum_float_8}'s order. A last chunk of three rows goes through
  * the four-row kernels too (the missing row repeats the last one and is not stored); one or two rows left take the
  * one-row kernel, which is then as fast (the group's weights are in cache for the second row). Q8_0, 896 × 896, one
  * thread, 512 bits (a shared machine, best of interleaved bursts): 4 rows 24.2 GMAC/s and 16 rows 26.1, against
@@ -47,7 +47,9 @@ final class VectorQ8PanelKernels {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     /** Per thread: the lane accumulators of four activation rows, {@code [64·lane + 16·row + group row]}. */
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[8 * 4 * Panels.ROWS]);
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[8 * 8 * Panels.ROWS]);
+    /** Per thread: {@link #scaleProducts8}' products, grown to the widest matrix seen. */
+    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[0]);
 
     // ------------------------------------------------------------------ Q8_0
 
@@ -62,9 +64,24 @@ final class VectorQ8PanelKernels {
         Objects.checkFromIndexSize(0, (long) groupEnd * nb * RB8, panels.byteSize());
         float[] af = a.panel8();
         float[] sc = n >= 3 ? LANES.get() : null;
+        float[] sp = n >= 8 ? SCALES.get() : null;
+        if (n >= 8) {
+            Objects.checkFromIndexSize(0, n / 8 * 8 * cols, a.panel8X8().length);
+            if (sp.length < nb * 8 * Panels.ROWS) {
+                sp = new float[nb * 8 * Panels.ROWS]; // once per thread and larger width
+                SCALES.set(sp);
+            }
+        }
         for (int g = groupStart; g < groupEnd; g++) {
             long base = (long) g * nb * RB8;
             int t = 0;
+            for (; t + 8 <= n; t += 8) { // eight rows at a time, the scale products shared by the 8 lane passes
+                scaleProducts8(panels, base, nb, a.d(), t * nb, nb, sp);
+                for (int lane = 0; lane < 8; lane++) {
+                    lane8x8(panels, base, nb, a.panel8X8(), t * cols, lane, sp, sc);
+                }
+                hsum(sc, 8, 128, out, outOffset + t * rows + g * Panels.ROWS, rows);
+            }
             for (; n - t >= 3; t += 4) { // four rows at a time, a last chunk of three too
                 int m = Math.min(4, n - t);
                 int k0 = t * nb;
@@ -74,7 +91,7 @@ final class VectorQ8PanelKernels {
                 for (int lane = 0; lane < 8; lane++) {
                     lane8(panels, base, nb, af, a.d(), k0, k1, k2, k3, lane, sc);
                 }
-                hsum4(sc, m, out, outOffset + t * rows + g * Panels.ROWS, rows);
+                hsum(sc, m, 64, out, outOffset + t * rows + g * Panels.ROWS, rows);
             }
             for (; t < n; t++) { // the group's weights are in cache for the second row
                 one8(panels, base, nb, af, a.d(), t * nb, out, outOffset + t * rows + g * Panels.ROWS);
@@ -209,21 +226,100 @@ final class VectorQ8PanelKernels {
     }
 
     /**
-     * The results of {@code m} activation rows from their 8 lanes in {@code sc} (see {@link #lane8}):
+     * The products {@code dw[r]·dq} of the group at {@code base}'s 16 row scales with eight activation rows' block
+     * scales (row t's blocks from {@code k0 + t·as}): {@code sp[(8b + t)·16 + r]}, shared by {@link #lane8x8}'s 8
+     * passes instead of 8 multiplications each.
+     */
+    private static void scaleProducts8(MemorySegment p, long base, int nb, float[] d, int k0, int as, float[] sp) {
+        for (int b = 0; b < nb; b++) {
+            for (int h = 0; h < Panels.ROWS; h += L) {
+                FloatVector dw = FloatVector.fromMemorySegment(F, p, base + (long) RB8 * b + 4L * h, LE);
+                for (int t = 0; t < 8; t++) {
+                    dw.mul(d[k0 + t * as + b]).intoArray(sp, (8 * b + t) * Panels.ROWS + h);
+                }
+            }
+        }
+    }
+
+    /**
+     * ggml lane {@code lane} of the 16 Q8_0 rows of the group at {@code base} with eight activation rows, their
+     * quants interleaved from {@code xb} ({@link Activations#panel8X8()}): as {@link #lane8} (the same operations,
+     * so the same bits), with the scale products from {@link #scaleProducts8}; the accumulators go to
+     * {@code sc[128·lane + 16·t + r]}. Per block the lane's int vector is unpacked once for eight rows, and the
+     * eight broadcasts of an element share one index.
+     */
+    private static void lane8x8(MemorySegment p, long base, int nb, float[] x8, int xb, int lane, float[] sp, float[] sc) {
+        for (int h = 0; h < Panels.ROWS; h += L) {
+            long io = 64 + 64L * lane + 4L * h;
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector a2 = FloatVector.zero(F);
+            FloatVector a3 = FloatVector.zero(F);
+            FloatVector a4 = FloatVector.zero(F);
+            FloatVector a5 = FloatVector.zero(F);
+            FloatVector a6 = FloatVector.zero(F);
+            FloatVector a7 = FloatVector.zero(F);
+            for (int b = 0; b < nb; b++) {
+                IntVector v = IntVector.fromMemorySegment(I, p, base + (long) RB8 * b + io, LE);
+                int x = xb + 8 * (32 * b + 4 * lane);
+                FloatVector s0 = FloatVector.zero(F);
+                FloatVector s1 = FloatVector.zero(F);
+                FloatVector s2 = FloatVector.zero(F);
+                FloatVector s3 = FloatVector.zero(F);
+                FloatVector s4 = FloatVector.zero(F);
+                FloatVector s5 = FloatVector.zero(F);
+                FloatVector s6 = FloatVector.zero(F);
+                FloatVector s7 = FloatVector.zero(F);
+                for (int j = 0; j < 4; j++, x += 8) { // byte j to the top byte, the rest cleared: q · 2^24
+                    FloatVector w = (FloatVector) v.lanewise(VectorOperators.LSHL, 24 - 8 * j).and(0xFF000000).convert(VectorOperators.I2F, 0);
+                    s0 = w.fma(FloatVector.broadcast(F, x8[x]), s0);
+                    s1 = w.fma(FloatVector.broadcast(F, x8[x + 1]), s1);
+                    s2 = w.fma(FloatVector.broadcast(F, x8[x + 2]), s2);
+                    s3 = w.fma(FloatVector.broadcast(F, x8[x + 3]), s3);
+                    s4 = w.fma(FloatVector.broadcast(F, x8[x + 4]), s4);
+                    s5 = w.fma(FloatVector.broadcast(F, x8[x + 5]), s5);
+                    s6 = w.fma(FloatVector.broadcast(F, x8[x + 6]), s6);
+                    s7 = w.fma(FloatVector.broadcast(F, x8[x + 7]), s7);
+                }
+                int so = 8 * b * Panels.ROWS + h;
+                a0 = s0.fma(FloatVector.fromArray(F, sp, so), a0);
+                a1 = s1.fma(FloatVector.fromArray(F, sp, so + 16), a1);
+                a2 = s2.fma(FloatVector.fromArray(F, sp, so + 32), a2);
+                a3 = s3.fma(FloatVector.fromArray(F, sp, so + 48), a3);
+                a4 = s4.fma(FloatVector.fromArray(F, sp, so + 64), a4);
+                a5 = s5.fma(FloatVector.fromArray(F, sp, so + 80), a5);
+                a6 = s6.fma(FloatVector.fromArray(F, sp, so + 96), a6);
+                a7 = s7.fma(FloatVector.fromArray(F, sp, so + 112), a7);
+            }
+            int q = 128 * lane + h;
+            a0.intoArray(sc, q);
+            a1.intoArray(sc, q + 16);
+            a2.intoArray(sc, q + 32);
+            a3.intoArray(sc, q + 48);
+            a4.intoArray(sc, q + 64);
+            a5.intoArray(sc, q + 80);
+            a6.intoArray(sc, q + 96);
+            a7.intoArray(sc, q + 112);
+        }
+    }
+
+    /**
+     * The results of {@code m} activation rows from their 8 lanes in {@code sc}, {@code ls} apart (see {@link #lane8},
+     * {@link #lane8x8}):
      * {@code ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7))}, {@code hsum_float_8}'s order.
      */
-    private static void hsum4(float[] sc, int m, float[] out, int outIdx, int outStride) {
+    private static void hsum(float[] sc, int m, int ls, float[] out, int outIdx, int outStride) {
         for (int t = 0; t < m; t++) {
             for (int h = 0; h < Panels.ROWS; h += L) {
                 int q = 16 * t + h;
                 FloatVector l0 = FloatVector.fromArray(F, sc, q);
-                FloatVector l1 = FloatVector.fromArray(F, sc, q + 64);
-                FloatVector l2 = FloatVector.fromArray(F, sc, q + 128);
-                FloatVector l3 = FloatVector.fromArray(F, sc, q + 192);
-                FloatVector l4 = FloatVector.fromArray(F, sc, q + 256);
-                FloatVector l5 = FloatVector.fromArray(F, sc, q + 320);
-                FloatVector l6 = FloatVector.fromArray(F, sc, q + 384);
-                FloatVector l7 = FloatVector.fromArray(F, sc, q + 448);
+                FloatVector l1 = FloatVector.fromArray(F, sc, q + ls);
+                FloatVector l2 = FloatVector.fromArray(F, sc, q + 2 * ls);
+                FloatVector l3 = FloatVector.fromArray(F, sc, q + 3 * ls);
+                FloatVector l4 = FloatVector.fromArray(F, sc, q + 4 * ls);
+                FloatVector l5 = FloatVector.fromArray(F, sc, q + 5 * ls);
+                FloatVector l6 = FloatVector.fromArray(F, sc, q + 6 * ls);
+                FloatVector l7 = FloatVector.fromArray(F, sc, q + 7 * ls);
                 l0.add(l4).add(l2.add(l6)).add(l1.add(l5).add(l3.add(l7))).intoArray(out, outIdx + t * outStride + h);
             }
         }
@@ -258,7 +354,7 @@ final class VectorQ8PanelKernels {
                 }
                 lane5x(panels, base, nb, af, bias, a.d(), k0, k1, k2, k3, 0, sc);
                 lane5x(panels, base, nb, af, bias, a.d(), k0, k1, k2, k3, 1, sc);
-                hsum4(sc, m, out, outOffset + t * rows + g * Panels.ROWS, rows);
+                hsum(sc, m, 64, out, outOffset + t * rows + g * Panels.ROWS, rows);
             }
             for (; t < n; t++) { // the group's weights are in cache for the second row
                 one5(panels, base, nb, af, bias, a.d(), t * nb, out, outOffset + t * rows + g * Panels.ROWS, sc);
