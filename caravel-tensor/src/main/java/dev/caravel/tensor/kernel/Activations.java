@@ -46,6 +46,7 @@ public final class Activations {
     private float[] panelBias;
     private float[] panelX8;
     private float[] panel8X8;
+    private float[] panel5X8;
     private float[] panel8;
     private float[] kpanel4;
     private float[] kpanel4Mins;
@@ -139,6 +140,7 @@ public final class Activations {
             case Q5_0 -> {
                 if (panel5 == null) {
                     panel5 = new float[capacity];
+                    panel5X8 = new float[capacity];
                     panel5Bias = new float[capacity / 4 + 8];
                 }
             }
@@ -153,6 +155,11 @@ public final class Activations {
      */
     public float[] panelX8() {
         return panelX8;
+    }
+
+    /** {@link #panel5()} with the rows of each full group of 8 interleaved, like {@link #panelX8()}. */
+    public float[] panel5X8() {
+        return panel5X8;
     }
 
     /** {@link #panel8()} with the rows of each full group of 8 interleaved, like {@link #panelX8()}. */

@@ -83,6 +83,7 @@ public final class Panels {
             case Q5_0 -> {
                 a.reservePanels(weightType);
                 Q5Panels.prepareActivations(a, n);
+                Q4Panels.interleave(a.panel5(), a.panel5X8(), batch, cols);
             }
             case Q4_K, Q5_K, Q6_K -> KPanels.prepareActivations(weightType, a, n);
             default -> throw new IllegalArgumentException("no panels for " + weightType);

@@ -64,19 +64,15 @@ final class VectorQ8PanelKernels {
         Objects.checkFromIndexSize(0, (long) groupEnd * nb * RB8, panels.byteSize());
         float[] af = a.panel8();
         float[] sc = n >= 3 ? LANES.get() : null;
-        float[] sp = n >= 8 ? SCALES.get() : null;
+        float[] sp = n >= 8 ? scaleScratch(nb) : null;
         if (n >= 8) {
             Objects.checkFromIndexSize(0, n / 8 * 8 * cols, a.panel8X8().length);
-            if (sp.length < nb * 8 * Panels.ROWS) {
-                sp = new float[nb * 8 * Panels.ROWS]; // once per thread and larger width
-                SCALES.set(sp);
-            }
         }
         for (int g = groupStart; g < groupEnd; g++) {
             long base = (long) g * nb * RB8;
             int t = 0;
             for (; t + 8 <= n; t += 8) { // eight rows at a time, the scale products shared by the 8 lane passes
-                scaleProducts8(panels, base, nb, a.d(), t * nb, nb, sp);
+                scaleProducts8(panels, base, RB8, nb, a.d(), t * nb, nb, sp);
                 for (int lane = 0; lane < 8; lane++) {
                     lane8x8(panels, base, nb, a.panel8X8(), t * cols, lane, sp, sc);
                 }
@@ -225,15 +221,25 @@ final class VectorQ8PanelKernels {
         }
     }
 
+    /** This thread's {@link #scaleProducts8} buffer for rows of nb blocks (grown once per larger width). */
+    private static float[] scaleScratch(int nb) {
+        float[] sp = SCALES.get();
+        if (sp.length < nb * 8 * Panels.ROWS) {
+            sp = new float[nb * 8 * Panels.ROWS];
+            SCALES.set(sp);
+        }
+        return sp;
+    }
+
     /**
      * The products {@code dw[r]·dq} of the group at {@code base}'s 16 row scales with eight activation rows' block
      * scales (row t's blocks from {@code k0 + t·as}): {@code sp[(8b + t)·16 + r]}, shared by {@link #lane8x8}'s 8
      * passes instead of 8 multiplications each.
      */
-    private static void scaleProducts8(MemorySegment p, long base, int nb, float[] d, int k0, int as, float[] sp) {
+    private static void scaleProducts8(MemorySegment p, long base, int rb, int nb, float[] d, int k0, int as, float[] sp) {
         for (int b = 0; b < nb; b++) {
             for (int h = 0; h < Panels.ROWS; h += L) {
-                FloatVector dw = FloatVector.fromMemorySegment(F, p, base + (long) RB8 * b + 4L * h, LE);
+                FloatVector dw = FloatVector.fromMemorySegment(F, p, base + (long) rb * b + 4L * h, LE);
                 for (int t = 0; t < 8; t++) {
                     dw.mul(d[k0 + t * as + b]).intoArray(sp, (8 * b + t) * Panels.ROWS + h);
                 }
@@ -340,9 +346,22 @@ final class VectorQ8PanelKernels {
         float[] af = a.panel5();
         float[] bias = a.panel5Bias();
         float[] sc = LANES.get();
+        float[] sp = n >= 8 ? scaleScratch(nb) : null;
+        if (n >= 8) {
+            Objects.checkFromIndexSize(0, n / 8 * 8 * cols, a.panel5X8().length);
+        }
         for (int g = groupStart; g < groupEnd; g++) {
             long base = (long) g * nb * RB5;
             int t = 0;
+            for (; t + 8 <= n; t += 8) { // eight rows at a time, as for Q8_0
+                scaleProducts8(panels, base, RB5, nb, a.d(), t * nb, nb, sp);
+                for (int lane = 0; lane < 6; lane++) {
+                    lane5x8(panels, base, nb, a.panel5X8(), t * cols, bias, t * nb, nb, lane, sp, sc);
+                }
+                lane67x8(panels, base, nb, a.panel5X8(), t * cols, bias, t * nb, nb, 0, sp, sc);
+                lane67x8(panels, base, nb, a.panel5X8(), t * cols, bias, t * nb, nb, 1, sp, sc);
+                hsum(sc, 8, 128, out, outOffset + t * rows + g * Panels.ROWS, rows);
+            }
             for (; n - t >= 3; t += 4) { // four rows at a time, a last chunk of three too
                 int m = Math.min(4, n - t);
                 int k0 = t * nb;
@@ -359,6 +378,139 @@ final class VectorQ8PanelKernels {
             for (; t < n; t++) { // the group's weights are in cache for the second row
                 one5(panels, base, nb, af, bias, a.d(), t * nb, out, outOffset + t * rows + g * Panels.ROWS, sc);
             }
+        }
+    }
+
+    /**
+     * ggml lane {@code lane} (0..5) of the 16 Q5_0 rows of the group at {@code base} with eight activation rows, their
+     * quants interleaved from {@code xb} ({@link Activations#panel5X8()}), row t's blocks from {@code k0 + t·as}: the
+     * operations of {@link #lane5}, so the same bits, with the scale products of {@link #scaleProducts8}; the
+     * accumulators go to {@code sc[128·lane + 16·t + r]}.
+     */
+    private static void lane5x8(MemorySegment p, long base, int nb, float[] x8, int xb, float[] bias, int k0, int as, int lane, float[] sp,
+                                 float[] sc) {
+        int mask = 0x1F << (5 * lane);
+        for (int h = 0; h < Panels.ROWS; h += L) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector a2 = FloatVector.zero(F);
+            FloatVector a3 = FloatVector.zero(F);
+            FloatVector a4 = FloatVector.zero(F);
+            FloatVector a5 = FloatVector.zero(F);
+            FloatVector a6 = FloatVector.zero(F);
+            FloatVector a7 = FloatVector.zero(F);
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) RB5 * b + 4L * h;
+                int bo = (k0 + b) * 8 + lane;
+                // the lane sums start at −16·Σq, the fields' offset (see Q5Panels)
+                FloatVector s0 = FloatVector.broadcast(F, bias[bo + 0 * 8 * as]);
+                FloatVector s1 = FloatVector.broadcast(F, bias[bo + 1 * 8 * as]);
+                FloatVector s2 = FloatVector.broadcast(F, bias[bo + 2 * 8 * as]);
+                FloatVector s3 = FloatVector.broadcast(F, bias[bo + 3 * 8 * as]);
+                FloatVector s4 = FloatVector.broadcast(F, bias[bo + 4 * 8 * as]);
+                FloatVector s5 = FloatVector.broadcast(F, bias[bo + 5 * 8 * as]);
+                FloatVector s6 = FloatVector.broadcast(F, bias[bo + 6 * 8 * as]);
+                FloatVector s7 = FloatVector.broadcast(F, bias[bo + 7 * 8 * as]);
+                int x = xb + 8 * (32 * b + lane);
+                for (int j = 0; j < 4; j++, x += 48) { // element j of the lane: field `lane` of int j
+                    FloatVector w = (FloatVector) IntVector.fromMemorySegment(I, p, o + 64 + 64L * j, LE).and(mask).convert(VectorOperators.I2F, 0);
+                    s0 = w.fma(FloatVector.broadcast(F, x8[x + 0]), s0);
+                    s1 = w.fma(FloatVector.broadcast(F, x8[x + 1]), s1);
+                    s2 = w.fma(FloatVector.broadcast(F, x8[x + 2]), s2);
+                    s3 = w.fma(FloatVector.broadcast(F, x8[x + 3]), s3);
+                    s4 = w.fma(FloatVector.broadcast(F, x8[x + 4]), s4);
+                    s5 = w.fma(FloatVector.broadcast(F, x8[x + 5]), s5);
+                    s6 = w.fma(FloatVector.broadcast(F, x8[x + 6]), s6);
+                    s7 = w.fma(FloatVector.broadcast(F, x8[x + 7]), s7);
+                }
+                int so = 8 * b * Panels.ROWS + h;
+                a0 = s0.fma(FloatVector.fromArray(F, sp, so + 0), a0);
+                a1 = s1.fma(FloatVector.fromArray(F, sp, so + 16), a1);
+                a2 = s2.fma(FloatVector.fromArray(F, sp, so + 32), a2);
+                a3 = s3.fma(FloatVector.fromArray(F, sp, so + 48), a3);
+                a4 = s4.fma(FloatVector.fromArray(F, sp, so + 64), a4);
+                a5 = s5.fma(FloatVector.fromArray(F, sp, so + 80), a5);
+                a6 = s6.fma(FloatVector.fromArray(F, sp, so + 96), a6);
+                a7 = s7.fma(FloatVector.fromArray(F, sp, so + 112), a7);
+            }
+            int q = 128 * lane + h;
+            a0.intoArray(sc, q + 0);
+            a1.intoArray(sc, q + 16);
+            a2.intoArray(sc, q + 32);
+            a3.intoArray(sc, q + 48);
+            a4.intoArray(sc, q + 64);
+            a5.intoArray(sc, q + 80);
+            a6.intoArray(sc, q + 96);
+            a7.intoArray(sc, q + 112);
+        }
+    }
+
+    /**
+     * ggml lane {@code 6 + e} of the 16 Q5_0 rows of the group at {@code base} with eight activation rows: as
+     * {@link #lane5x8}, the operations of {@link #lane5x}.
+     */
+    private static void lane67x8(MemorySegment p, long base, int nb, float[] x8, int xb, float[] bias, int k0, int as, int lane, float[] sp,
+                                 float[] sc) {
+        int e = lane;
+        lane = 6 + e;
+        int mask = 0xF << (4 * e);
+        int shift = 26 - 3 * e;
+        int bit = 0x10 << (4 * e);
+        for (int h = 0; h < Panels.ROWS; h += L) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector a2 = FloatVector.zero(F);
+            FloatVector a3 = FloatVector.zero(F);
+            FloatVector a4 = FloatVector.zero(F);
+            FloatVector a5 = FloatVector.zero(F);
+            FloatVector a6 = FloatVector.zero(F);
+            FloatVector a7 = FloatVector.zero(F);
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) RB5 * b + 4L * h;
+                int bo = (k0 + b) * 8 + lane;
+                // the lane sums start at −16·Σq, the fields' offset (see Q5Panels)
+                FloatVector s0 = FloatVector.broadcast(F, bias[bo + 0 * 8 * as]);
+                FloatVector s1 = FloatVector.broadcast(F, bias[bo + 1 * 8 * as]);
+                FloatVector s2 = FloatVector.broadcast(F, bias[bo + 2 * 8 * as]);
+                FloatVector s3 = FloatVector.broadcast(F, bias[bo + 3 * 8 * as]);
+                FloatVector s4 = FloatVector.broadcast(F, bias[bo + 4 * 8 * as]);
+                FloatVector s5 = FloatVector.broadcast(F, bias[bo + 5 * 8 * as]);
+                FloatVector s6 = FloatVector.broadcast(F, bias[bo + 6 * 8 * as]);
+                FloatVector s7 = FloatVector.broadcast(F, bias[bo + 7 * 8 * as]);
+                IntVector nib = IntVector.fromMemorySegment(I, p, o + 320, LE);
+                int x = xb + 8 * (32 * b + 24 + 4 * e);
+                for (int j = 0; j < 4; j++, x += 8) { // the nibble from byte j of int 4, the fifth bit from bit 30 + e of int j
+                    FloatVector w = (FloatVector) nib.and(mask).or(IntVector.fromMemorySegment(I, p, o + 64 + 64L * j, LE).lanewise(VectorOperators.LSHR, shift).and(bit))
+                            .convert(VectorOperators.I2F, 0);
+                    nib = nib.lanewise(VectorOperators.LSHR, 8);
+                    s0 = w.fma(FloatVector.broadcast(F, x8[x + 0]), s0);
+                    s1 = w.fma(FloatVector.broadcast(F, x8[x + 1]), s1);
+                    s2 = w.fma(FloatVector.broadcast(F, x8[x + 2]), s2);
+                    s3 = w.fma(FloatVector.broadcast(F, x8[x + 3]), s3);
+                    s4 = w.fma(FloatVector.broadcast(F, x8[x + 4]), s4);
+                    s5 = w.fma(FloatVector.broadcast(F, x8[x + 5]), s5);
+                    s6 = w.fma(FloatVector.broadcast(F, x8[x + 6]), s6);
+                    s7 = w.fma(FloatVector.broadcast(F, x8[x + 7]), s7);
+                }
+                int so = 8 * b * Panels.ROWS + h;
+                a0 = s0.fma(FloatVector.fromArray(F, sp, so + 0), a0);
+                a1 = s1.fma(FloatVector.fromArray(F, sp, so + 16), a1);
+                a2 = s2.fma(FloatVector.fromArray(F, sp, so + 32), a2);
+                a3 = s3.fma(FloatVector.fromArray(F, sp, so + 48), a3);
+                a4 = s4.fma(FloatVector.fromArray(F, sp, so + 64), a4);
+                a5 = s5.fma(FloatVector.fromArray(F, sp, so + 80), a5);
+                a6 = s6.fma(FloatVector.fromArray(F, sp, so + 96), a6);
+                a7 = s7.fma(FloatVector.fromArray(F, sp, so + 112), a7);
+            }
+            int q = 128 * lane + h;
+            a0.intoArray(sc, q + 0);
+            a1.intoArray(sc, q + 16);
+            a2.intoArray(sc, q + 32);
+            a3.intoArray(sc, q + 48);
+            a4.intoArray(sc, q + 64);
+            a5.intoArray(sc, q + 80);
+            a6.intoArray(sc, q + 96);
+            a7.intoArray(sc, q + 112);
         }
     }
 
