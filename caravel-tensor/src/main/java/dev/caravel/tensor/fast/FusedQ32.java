@@ -31,17 +31,9 @@ final class FusedQ32 {
     /** Parts of {@link FloatLanes#LANES} elements in 16 bytes. */
     private static final int P = 16 / LANES;
 
-    /** Elements [p·LANES, (p+1)·LANES) of the 16 bytes at {@code q}, low or high nibbles, as {@code (nib − 8)·d}. */
-    private static FloatVector nib(ByteVector q, int p, boolean high, FloatVector d) {
-        IntVector i = (IntVector) q.convertShape(VectorOperators.B2I, I, p);
-        IntVector n = high ? i.lanewise(VectorOperators.LSHR, 4).and(0x0F) : i.and(0x0F);
-        return ((FloatVector) n.sub(8).convert(VectorOperators.I2F, 0)).mul(d);
-    }
-
-    /** Elements [p·LANES, (p+1)·LANES) of the 16 signed bytes at {@code q}, as {@code q·d}. */
-    private static FloatVector i8(ByteVector q, int p, FloatVector d) {
-        return ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(d);
-    }
+    // The nibble and byte conversions are written out in each kernel rather than in helper methods: a vector
+    // handed to a method C2 does not inline is boxed, and in a JVM where other kernels had run it sometimes did not
+    // inline them (the allocation test of the FAST kernels caught it at 256 bits).
 
     /**
      * Q4_0 rows at byte offsets {@code off} and {@code off + rowBytes} times x; the two accumulators go to
@@ -95,7 +87,11 @@ final class FusedQ32 {
             ByteVector q = ByteVector.fromMemorySegment(B16, w, o + 2, LE);
             for (int h = 0; h < 2; h++) {
                 for (int p = 0; p < P; p++) {
-                    a = nib(q, p, h == 1, d).fma(FloatVector.fromArray(F, x, xb + 16 * h + LANES * p), a);
+                    // elements [p·LANES, (p+1)·LANES) of the low (h = 0) or high nibbles, as (nib − 8)·d
+                    IntVector i = (IntVector) q.convertShape(VectorOperators.B2I, I, p);
+                    IntVector n = h == 1 ? i.lanewise(VectorOperators.LSHR, 4).and(0x0F) : i.and(0x0F);
+                    FloatVector wv = ((FloatVector) n.sub(8).convert(VectorOperators.I2F, 0)).mul(d);
+                    a = wv.fma(FloatVector.fromArray(F, x, xb + 16 * h + LANES * p), a);
                 }
             }
         }
@@ -123,8 +119,8 @@ final class FusedQ32 {
                 ByteVector q1 = ByteVector.fromMemorySegment(B16, w, o1 + qo, LE);
                 for (int p = 0; p < P; p++) {
                     FloatVector u = FloatVector.fromArray(F, x, xb + 16 * h + LANES * p);
-                    a0 = i8(q0, p, d0).fma(u, a0);
-                    a1 = i8(q1, p, d1).fma(u, a1);
+                    a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).mul(d0).fma(u, a0);
+                    a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).mul(d1).fma(u, a1);
                 }
             }
         }
@@ -143,7 +139,7 @@ final class FusedQ32 {
             for (int h = 0; h < 2; h++) {
                 ByteVector q = ByteVector.fromMemorySegment(B16, w, o + 2 + 16 * h, LE);
                 for (int p = 0; p < P; p++) {
-                    a = i8(q, p, d).fma(FloatVector.fromArray(F, x, xb + 16 * h + LANES * p), a);
+                    a = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(d).fma(FloatVector.fromArray(F, x, xb + 16 * h + LANES * p), a);
                 }
             }
         }

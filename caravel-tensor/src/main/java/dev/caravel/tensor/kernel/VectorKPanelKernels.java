@@ -22,8 +22,10 @@ import static jdk.incubator.vector.VectorOperators.LSHR;
  * scale (d · q8.d per superblock) and forms the mins term. Then ggml's 8 lanes are 8 passes over the superblocks,
  * each accumulating {@code acc_p = fma(d, lane_p, acc_p)} in one vector (lane_p formed exactly from float
  * products, with the scales read from the scratch as FMA operands); the 8 accumulators go to the scratch and are
- * summed at the end of the kernel in {@code hsum_float_8}'s order. Activation rows go four at a time
- * ({@code four}: each weight vector is unpacked once for four rows), the rest one by one ({@code one}).
+ * summed at the end of the kernel in {@code hsum_float_8}'s order. Activation rows go four at a time for Q4_K
+ * ({@code four}: each weight vector is unpacked once for four rows) and two at a time for Q5_K and Q6_K, whose
+ * unpacking is longer (a four-row kernel there is some 120 Vector API calls, past the size at which C2 inlines the
+ * Vector API late and may box vectors; see {@link VectorQ8PanelKernels}); the rest one by one ({@code one}).
  *
  * <p>No helper takes or returns a vector, and every method stays small (see {@link VectorKQuantKernels}: past
  * C2's inlining budget the Vector API is not inlined and vectors get boxed). Chains of dependent FMAs are split
@@ -183,12 +185,7 @@ final class VectorKPanelKernels {
             }
             total.intoArray(s, acc + L * lp);
         }
-        // hsum_float_8 of the lanes: ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7))
-        FloatVector r = FloatVector.fromArray(F, s, acc).add(FloatVector.fromArray(F, s, acc + 4 * L))
-                .add(FloatVector.fromArray(F, s, acc + 2 * L).add(FloatVector.fromArray(F, s, acc + 6 * L)))
-                .add(FloatVector.fromArray(F, s, acc + L).add(FloatVector.fromArray(F, s, acc + 5 * L))
-                        .add(FloatVector.fromArray(F, s, acc + 3 * L).add(FloatVector.fromArray(F, s, acc + 7 * L))));
-        r.add(FloatVector.fromArray(F, s, ms)).intoArray(out, outIdx); // plus the mins term
+        rowSums(s, acc, 1, ms, out, outIdx, 0);
     }
 
     /**
@@ -255,14 +252,7 @@ final class VectorKPanelKernels {
             t2.intoArray(s, acc + L * (16 + lp));
             t3.intoArray(s, acc + L * (24 + lp));
         }
-        for (int k = 0; k < 4; k++) { // hsum_float_8 of each row's lanes: ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7))
-            int o = acc + 8 * L * k;
-            FloatVector r = FloatVector.fromArray(F, s, o).add(FloatVector.fromArray(F, s, o + 4 * L))
-                    .add(FloatVector.fromArray(F, s, o + 2 * L).add(FloatVector.fromArray(F, s, o + 6 * L)))
-                    .add(FloatVector.fromArray(F, s, o + L).add(FloatVector.fromArray(F, s, o + 5 * L))
-                            .add(FloatVector.fromArray(F, s, o + 3 * L).add(FloatVector.fromArray(F, s, o + 7 * L))));
-            r.add(FloatVector.fromArray(F, s, ms + L * k)).intoArray(out, outIdx + k * outStride);
-        }
+        rowSums(s, acc, 4, ms, out, outIdx, outStride);
     }
 
     // ------------------------------------------------------------------ Q5_K
@@ -287,9 +277,9 @@ final class VectorKPanelKernels {
                 q4kScales(panels, base, nb, s, mn, dw, dm); // the same scales section as Q4_K
                 int outIdx = outOffset + g * Panels.ROWS + h;
                 int t = 0;
-                for (; t + 4 <= n; t += 4) {
-                    q5kRows(s, a.d(), a.kpanel4Mins(), t, 4, nb, mn, dw, dm, dd, ms);
-                    q5kFour(panels, q0, nb, af, t * cols, cols, s, dd, acc, ms, out, outIdx + t * rows, rows);
+                for (; t + 2 <= n; t += 2) {
+                    q5kRows(s, a.d(), a.kpanel4Mins(), t, 2, nb, mn, dw, dm, dd, ms);
+                    q5kTwo(panels, q0, nb, af, t * cols, cols, s, dd, acc, ms, out, outIdx + t * rows, rows);
                 }
                 for (; t < n; t++) {
                     q5kRows(s, a.d(), a.kpanel4Mins(), t, 1, nb, mn, dw, dm, dd, ms);
@@ -367,131 +357,85 @@ final class VectorKPanelKernels {
             }
             total.intoArray(s, acc + L * lp);
         }
-        // hsum_float_8 of the lanes: ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7))
-        FloatVector r = FloatVector.fromArray(F, s, acc).add(FloatVector.fromArray(F, s, acc + 4 * L))
-                .add(FloatVector.fromArray(F, s, acc + 2 * L).add(FloatVector.fromArray(F, s, acc + 6 * L)))
-                .add(FloatVector.fromArray(F, s, acc + L).add(FloatVector.fromArray(F, s, acc + 5 * L))
-                        .add(FloatVector.fromArray(F, s, acc + 3 * L).add(FloatVector.fromArray(F, s, acc + 7 * L))));
-        r.add(FloatVector.fromArray(F, s, ms)).intoArray(out, outIdx); // plus the mins term
+        rowSums(s, acc, 1, ms, out, outIdx, 0);
     }
 
     /**
-     * Four activation rows ({@code as} apart from {@code ab}): lane accumulators to {@code acc + L·(8k + p)}, results
+     * Two activation rows ({@code as} apart from {@code ab}): lane accumulators to {@code acc + L·(8k + p)}, results
      * {@code outStride} apart from {@code out[outIdx]}.
      */
-    private static void q5kFour(MemorySegment p, long q0, int nb, float[] af, int ab, int as, float[] s, int dd, int acc, int ms,
+    private static void q5kTwo(MemorySegment p, long q0, int nb, float[] af, int ab, int as, float[] s, int dd, int acc, int ms,
                                 float[] out, int outIdx, int outStride) {
         int s1 = as;
-        int s2 = 2 * as;
-        int s3 = 3 * as;
         int dstride = L * nb;
         for (int lp = 0; lp < 8; lp++) {
             FloatVector t0 = FloatVector.zero(F);
             FloatVector t1 = FloatVector.zero(F);
-            FloatVector t2 = FloatVector.zero(F);
-            FloatVector t3 = FloatVector.zero(F);
             for (int b = 0; b < nb; b++) {
                 long o = q0 + (long) Q5Q * ((long) lp * nb + b);
                 int ao = ab + 256 * b + 32 * lp;
                 int so = 8 * L * b;
                 FloatVector l0 = FloatVector.zero(F);
                 FloatVector l1 = FloatVector.zero(F);
-                FloatVector l2 = FloatVector.zero(F);
-                FloatVector l3 = FloatVector.zero(F);
                 for (int g = 0; g < 5; g++) { // sub-blocks 0..4: fields 0..3 of I0..I4
                     IntVector v = IntVector.fromMemorySegment(I, p, o + 64 * g, LE);
                     FloatVector x0 = FloatVector.zero(F);
                     FloatVector x1 = FloatVector.zero(F);
-                    FloatVector x2 = FloatVector.zero(F);
-                    FloatVector x3 = FloatVector.zero(F);
                     for (int f = 0; f < 4; f++) {
                         int i = ao + 4 * g + f;
                         FloatVector w = (FloatVector) v.and(0x1F << (5 * f)).convert(I2F, 0);
                         x0 = w.fma(FloatVector.broadcast(F, af[i]), x0);
                         x1 = w.fma(FloatVector.broadcast(F, af[i + s1]), x1);
-                        x2 = w.fma(FloatVector.broadcast(F, af[i + s2]), x2);
-                        x3 = w.fma(FloatVector.broadcast(F, af[i + s3]), x3);
                     }
                     FloatVector sg = FloatVector.fromArray(F, s, so + g * L);
                     l0 = x0.fma(sg, l0);
                     l1 = x1.fma(sg, l1);
-                    l2 = x2.fma(sg, l2);
-                    l3 = x3.fma(sg, l3);
                 }
                 // sub-blocks 5 (x) and 6 (y): fields 4 and 5 of I0..I3
                 FloatVector x0 = FloatVector.zero(F);
                 FloatVector x1 = FloatVector.zero(F);
-                FloatVector x2 = FloatVector.zero(F);
-                FloatVector x3 = FloatVector.zero(F);
                 FloatVector y0 = FloatVector.zero(F);
                 FloatVector y1 = FloatVector.zero(F);
-                FloatVector y2 = FloatVector.zero(F);
-                FloatVector y3 = FloatVector.zero(F);
                 for (int e = 0; e < 4; e++) {
                     int i = ao + 20 + e;
                     IntVector v = IntVector.fromMemorySegment(I, p, o + 64 * e, LE);
                     FloatVector w = (FloatVector) v.and(0x01F00000).convert(I2F, 0);
                     x0 = w.fma(FloatVector.broadcast(F, af[i]), x0);
                     x1 = w.fma(FloatVector.broadcast(F, af[i + s1]), x1);
-                    x2 = w.fma(FloatVector.broadcast(F, af[i + s2]), x2);
-                    x3 = w.fma(FloatVector.broadcast(F, af[i + s3]), x3);
                     FloatVector u = (FloatVector) v.and(0x3E000000).convert(I2F, 0);
                     y0 = u.fma(FloatVector.broadcast(F, af[i + 4]), y0);
                     y1 = u.fma(FloatVector.broadcast(F, af[i + 4 + s1]), y1);
-                    y2 = u.fma(FloatVector.broadcast(F, af[i + 4 + s2]), y2);
-                    y3 = u.fma(FloatVector.broadcast(F, af[i + 4 + s3]), y3);
                 }
                 FloatVector s5 = FloatVector.fromArray(F, s, so + 5 * L);
                 FloatVector s6 = FloatVector.fromArray(F, s, so + 6 * L);
                 l0 = y0.fma(s6, x0.fma(s5, l0));
                 l1 = y1.fma(s6, x1.fma(s5, l1));
-                l2 = y2.fma(s6, x2.fma(s5, l2));
-                l3 = y3.fma(s6, x3.fma(s5, l3));
                 // sub-block 7: field 4 or 5 of I4 (w), and the split quant (u), per round
                 IntVector v4 = IntVector.fromMemorySegment(I, p, o + 256, LE);
                 x0 = FloatVector.zero(F);
                 x1 = FloatVector.zero(F);
-                x2 = FloatVector.zero(F);
-                x3 = FloatVector.zero(F);
                 for (int r = 0; r < 2; r++) {
                     int i = ao + 28 + r;
                     FloatVector w = (FloatVector) v4.and(0x1F << (20 + 5 * r)).convert(I2F, 0);
                     x0 = w.fma(FloatVector.broadcast(F, af[i]), x0);
                     x1 = w.fma(FloatVector.broadcast(F, af[i + s1]), x1);
-                    x2 = w.fma(FloatVector.broadcast(F, af[i + s2]), x2);
-                    x3 = w.fma(FloatVector.broadcast(F, af[i + s3]), x3);
                     FloatVector u = (FloatVector) IntVector.fromMemorySegment(I, p, o + 128 * r, LE).lanewise(LSHR, 30)
                             .or(IntVector.fromMemorySegment(I, p, o + 128 * r + 64, LE).lanewise(LSHR, 28).and(0xC))
                             .or(v4.lanewise(LSHR, 26 + r).and(0x10)).convert(I2F, 0);
                     x0 = u.fma(FloatVector.broadcast(F, af[i + 2]), x0);
                     x1 = u.fma(FloatVector.broadcast(F, af[i + 2 + s1]), x1);
-                    x2 = u.fma(FloatVector.broadcast(F, af[i + 2 + s2]), x2);
-                    x3 = u.fma(FloatVector.broadcast(F, af[i + 2 + s3]), x3);
                 }
                 FloatVector s7 = FloatVector.fromArray(F, s, so + 7 * L);
                 l0 = x0.fma(s7, l0);
                 l1 = x1.fma(s7, l1);
-                l2 = x2.fma(s7, l2);
-                l3 = x3.fma(s7, l3);
                 int d = dd + L * b;
                 t0 = l0.fma(FloatVector.fromArray(F, s, d), t0);
                 t1 = l1.fma(FloatVector.fromArray(F, s, d + dstride), t1);
-                t2 = l2.fma(FloatVector.fromArray(F, s, d + 2 * dstride), t2);
-                t3 = l3.fma(FloatVector.fromArray(F, s, d + 3 * dstride), t3);
             }
             t0.intoArray(s, acc + L * lp);
             t1.intoArray(s, acc + L * (8 + lp));
-            t2.intoArray(s, acc + L * (16 + lp));
-            t3.intoArray(s, acc + L * (24 + lp));
         }
-        for (int k = 0; k < 4; k++) { // hsum_float_8 of each row's lanes: ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7))
-            int o = acc + 8 * L * k;
-            FloatVector r = FloatVector.fromArray(F, s, o).add(FloatVector.fromArray(F, s, o + 4 * L))
-                    .add(FloatVector.fromArray(F, s, o + 2 * L).add(FloatVector.fromArray(F, s, o + 6 * L)))
-                    .add(FloatVector.fromArray(F, s, o + L).add(FloatVector.fromArray(F, s, o + 5 * L))
-                            .add(FloatVector.fromArray(F, s, o + 3 * L).add(FloatVector.fromArray(F, s, o + 7 * L))));
-            r.add(FloatVector.fromArray(F, s, ms + L * k)).intoArray(out, outIdx + k * outStride);
-        }
+        rowSums(s, acc, 2, ms, out, outIdx, outStride);
     }
 
     // ------------------------------------------------------------------ Q6_K
@@ -513,9 +457,9 @@ final class VectorKPanelKernels {
                 q6kScales(panels, base, nb, s, dw);
                 int outIdx = outOffset + g * Panels.ROWS + h;
                 int t = 0;
-                for (; t + 4 <= n; t += 4) {
-                    q6kRows(s, a.d(), t, 4, nb, dw, dd);
-                    q6kFour(panels, q0, nb, af, a.kpanel6Bias(), t * cols, cols, s, dd, acc, out, outIdx + t * rows, rows);
+                for (; t + 2 <= n; t += 2) {
+                    q6kRows(s, a.d(), t, 2, nb, dw, dd);
+                    q6kTwo(panels, q0, nb, af, a.kpanel6Bias(), t * cols, cols, s, dd, acc, out, outIdx + t * rows, rows);
                 }
                 for (; t < n; t++) {
                     q6kRows(s, a.d(), t, 1, nb, dw, dd);
@@ -605,31 +549,22 @@ final class VectorKPanelKernels {
             }
             total.intoArray(s, acc + L * lp);
         }
-        // hsum_float_8 of the lanes: ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7))
-        FloatVector r = FloatVector.fromArray(F, s, acc).add(FloatVector.fromArray(F, s, acc + 4 * L))
-                .add(FloatVector.fromArray(F, s, acc + 2 * L).add(FloatVector.fromArray(F, s, acc + 6 * L)))
-                .add(FloatVector.fromArray(F, s, acc + L).add(FloatVector.fromArray(F, s, acc + 5 * L))
-                        .add(FloatVector.fromArray(F, s, acc + 3 * L).add(FloatVector.fromArray(F, s, acc + 7 * L))));
-        r.intoArray(out, outIdx);
+        rowSums(s, acc, 1, -1, out, outIdx, 0);
     }
 
     /**
-     * Four activation rows ({@code as} apart from {@code ab}): lane accumulators to {@code acc + L·(8k + p)}, results
+     * Two activation rows ({@code as} apart from {@code ab}): lane accumulators to {@code acc + L·(8k + p)}, results
      * {@code outStride} apart from {@code out[outIdx]}.
      */
-    private static void q6kFour(MemorySegment p, long q0, int nb, float[] af, float[] bias, int ab, int as, float[] s, int dd, int acc,
+    private static void q6kTwo(MemorySegment p, long q0, int nb, float[] af, float[] bias, int ab, int as, float[] s, int dd, int acc,
                                 float[] out, int outIdx, int outStride) {
         int s1 = as;
-        int s2 = 2 * as;
-        int s3 = 3 * as;
         int bs = as >> 2;
         int dstride = L * nb;
         for (int lp = 0; lp < 8; lp++) {
             int hp = lp >> 2;
             FloatVector t0 = FloatVector.zero(F);
             FloatVector t1 = FloatVector.zero(F);
-            FloatVector t2 = FloatVector.zero(F);
-            FloatVector t3 = FloatVector.zero(F);
             for (int b = 0; b < nb; b++) {
                 long o = q0 + (long) Q6Q * ((long) lp * nb + b);
                 int ao = ab + 256 * b + 32 * lp;
@@ -637,88 +572,74 @@ final class VectorKPanelKernels {
                 int so = 16 * L * b + hp * L;
                 FloatVector l0 = FloatVector.zero(F);
                 FloatVector l1 = FloatVector.zero(F);
-                FloatVector l2 = FloatVector.zero(F);
-                FloatVector l3 = FloatVector.zero(F);
                 for (int g = 0; g < 6; g++) { // groups 0..5: fields 0..3 of I0..I5
                     IntVector v = IntVector.fromMemorySegment(I, p, o + 64 * g, LE);
                     FloatVector x0 = FloatVector.broadcast(F, bias[bo + g]);
                     FloatVector x1 = FloatVector.broadcast(F, bias[bo + g + bs]);
-                    FloatVector x2 = FloatVector.broadcast(F, bias[bo + g + 2 * bs]);
-                    FloatVector x3 = FloatVector.broadcast(F, bias[bo + g + 3 * bs]);
                     for (int f = 0; f < 4; f++) {
                         FloatVector w = (FloatVector) v.and(0x3F << (6 * f)).convert(I2F, 0);
                         int i = ao + 4 * g + f;
                         x0 = w.fma(FloatVector.broadcast(F, af[i]), x0);
                         x1 = w.fma(FloatVector.broadcast(F, af[i + s1]), x1);
-                        x2 = w.fma(FloatVector.broadcast(F, af[i + s2]), x2);
-                        x3 = w.fma(FloatVector.broadcast(F, af[i + s3]), x3);
                     }
                     FloatVector sg = FloatVector.fromArray(F, s, so + 2 * g * L);
                     l0 = x0.fma(sg, l0);
                     l1 = x1.fma(sg, l1);
-                    l2 = x2.fma(sg, l2);
-                    l3 = x3.fma(sg, l3);
                 }
                 // groups 6 and 7 (see q6kOne): four quants per round, two of group 6, two of group 7
                 FloatVector x0 = FloatVector.broadcast(F, bias[bo + 6]);
                 FloatVector x1 = FloatVector.broadcast(F, bias[bo + 6 + bs]);
-                FloatVector x2 = FloatVector.broadcast(F, bias[bo + 6 + 2 * bs]);
-                FloatVector x3 = FloatVector.broadcast(F, bias[bo + 6 + 3 * bs]);
                 FloatVector y0 = FloatVector.broadcast(F, bias[bo + 7]);
                 FloatVector y1 = FloatVector.broadcast(F, bias[bo + 7 + bs]);
-                FloatVector y2 = FloatVector.broadcast(F, bias[bo + 7 + 2 * bs]);
-                FloatVector y3 = FloatVector.broadcast(F, bias[bo + 7 + 3 * bs]);
                 for (int r = 0; r < 2; r++) {
                     // group 6: field 4 of I_r (t = r) and of I_{r+2} (t = r + 2)
                     int i = ao + 24 + r;
                     FloatVector w = (FloatVector) IntVector.fromMemorySegment(I, p, o + 64 * r, LE).and(0x3F000000).convert(I2F, 0);
                     x0 = w.fma(FloatVector.broadcast(F, af[i]), x0);
                     x1 = w.fma(FloatVector.broadcast(F, af[i + s1]), x1);
-                    x2 = w.fma(FloatVector.broadcast(F, af[i + s2]), x2);
-                    x3 = w.fma(FloatVector.broadcast(F, af[i + s3]), x3);
                     w = (FloatVector) IntVector.fromMemorySegment(I, p, o + 128 + 64 * r, LE).and(0x3F000000).convert(I2F, 0);
                     x0 = w.fma(FloatVector.broadcast(F, af[i + 2]), x0);
                     x1 = w.fma(FloatVector.broadcast(F, af[i + 2 + s1]), x1);
-                    x2 = w.fma(FloatVector.broadcast(F, af[i + 2 + s2]), x2);
-                    x3 = w.fma(FloatVector.broadcast(F, af[i + 2 + s3]), x3);
                     // group 7: field 4 of I_{4+r} (t = r), and the quant t = 2 + r split over I_{3r} .. I_{3r+2}
                     w = (FloatVector) IntVector.fromMemorySegment(I, p, o + 256 + 64 * r, LE).and(0x3F000000).convert(I2F, 0);
                     y0 = w.fma(FloatVector.broadcast(F, af[i + 4]), y0);
                     y1 = w.fma(FloatVector.broadcast(F, af[i + 4 + s1]), y1);
-                    y2 = w.fma(FloatVector.broadcast(F, af[i + 4 + s2]), y2);
-                    y3 = w.fma(FloatVector.broadcast(F, af[i + 4 + s3]), y3);
                     long oi = o + 192 * r;
                     w = (FloatVector) IntVector.fromMemorySegment(I, p, oi, LE).lanewise(LSHR, 30)
                             .or(IntVector.fromMemorySegment(I, p, oi + 64, LE).lanewise(LSHR, 28).and(0xC))
                             .or(IntVector.fromMemorySegment(I, p, oi + 128, LE).lanewise(LSHR, 26).and(0x30)).convert(I2F, 0);
                     y0 = w.fma(FloatVector.broadcast(F, af[i + 6]), y0);
                     y1 = w.fma(FloatVector.broadcast(F, af[i + 6 + s1]), y1);
-                    y2 = w.fma(FloatVector.broadcast(F, af[i + 6 + s2]), y2);
-                    y3 = w.fma(FloatVector.broadcast(F, af[i + 6 + s3]), y3);
                 }
                 FloatVector s6 = FloatVector.fromArray(F, s, so + 12 * L);
                 FloatVector s7 = FloatVector.fromArray(F, s, so + 14 * L);
                 l0 = y0.fma(s7, x0.fma(s6, l0));
                 l1 = y1.fma(s7, x1.fma(s6, l1));
-                l2 = y2.fma(s7, x2.fma(s6, l2));
-                l3 = y3.fma(s7, x3.fma(s6, l3));
                 int d = dd + L * b;
                 t0 = l0.fma(FloatVector.fromArray(F, s, d), t0);
                 t1 = l1.fma(FloatVector.fromArray(F, s, d + dstride), t1);
-                t2 = l2.fma(FloatVector.fromArray(F, s, d + 2 * dstride), t2);
-                t3 = l3.fma(FloatVector.fromArray(F, s, d + 3 * dstride), t3);
             }
             t0.intoArray(s, acc + L * lp);
             t1.intoArray(s, acc + L * (8 + lp));
-            t2.intoArray(s, acc + L * (16 + lp));
-            t3.intoArray(s, acc + L * (24 + lp));
         }
-        for (int k = 0; k < 4; k++) { // hsum_float_8 of each row's lanes: ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7))
+        rowSums(s, acc, 2, -1, out, outIdx, outStride);
+    }
+    /**
+     * The results of {@code rows} activation rows from their 8 lane accumulators at {@code acc + L·(8k + p)}:
+     * {@code hsum_float_8}'s order {@code ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7))}, plus row k's mins term at
+     * {@code ms + L·k} when {@code ms ≥ 0}. Apart from the kernels, which it keeps below the size at which C2 inlines
+     * the Vector API late (see {@link VectorQ8PanelKernels}); it reads and writes arrays only.
+     */
+    private static void rowSums(float[] s, int acc, int rows, int ms, float[] out, int outIdx, int outStride) {
+        for (int k = 0; k < rows; k++) {
             int o = acc + 8 * L * k;
             FloatVector r = FloatVector.fromArray(F, s, o).add(FloatVector.fromArray(F, s, o + 4 * L))
                     .add(FloatVector.fromArray(F, s, o + 2 * L).add(FloatVector.fromArray(F, s, o + 6 * L)))
                     .add(FloatVector.fromArray(F, s, o + L).add(FloatVector.fromArray(F, s, o + 5 * L))
                             .add(FloatVector.fromArray(F, s, o + 3 * L).add(FloatVector.fromArray(F, s, o + 7 * L))));
+            if (ms >= 0) {
+                r = r.add(FloatVector.fromArray(F, s, ms + L * k));
+            }
             r.intoArray(out, outIdx + k * outStride);
         }
     }
