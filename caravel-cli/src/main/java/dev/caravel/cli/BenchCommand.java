@@ -57,7 +57,7 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
             for (int i = 0; i < prompt.length; i++) {
                 prompt[i] = random.nextInt(vocab);
             }
-            // One untimed warm-up run of each so the JIT has compiled the kernels.
+            // Untimed warm-up runs of each until the JIT has compiled the kernels (see warmUp).
             double[] pp = promptTokens > 0 ? measure(() -> runPrompt(seq, prompt), reps, promptTokens) : null;
             double[] tg = genTokens > 0 ? measure(() -> runGeneration(seq, genTokens, random, vocab), reps, genTokens) : null;
             long bytesPerToken = weightBytesPerToken(loaded);
@@ -121,8 +121,11 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** Runs {@code work} once untimed, then {@code reps} times; returns mean and standard deviation of tokens/s. */
+    /** Warm-up runs at most: enough for C2 to compile every kernel of a model at each batch size. */
+    private static final int MAX_WARM_UP_RUNS = 8;
+
     private static double[] measure(Runnable work, int reps, int tokens) {
-        work.run();
+        warmUp(work);
         double[] tps = new double[reps];
         for (int r = 0; r < reps; r++) {
             long t0 = System.nanoTime();
@@ -139,6 +142,32 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
             var += (v - mean) * (v - mean);
         }
         return new double[]{mean, reps > 1 ? Math.sqrt(var / (reps - 1)) : 0};
+    }
+
+    /**
+     * Untimed runs until the JIT is idle: a run during which no method was compiled (at least two runs, at most
+     * {@link #MAX_WARM_UP_RUNS}). The first run also builds the weight panels. One warm-up run, as llama-bench does,
+     * is not enough here: the compiler threads were still at work during the timed runs and took cycles from the
+     * two compute threads on a 2-core machine, so the figures varied by a third from one invocation to the next.
+     */
+    private static void warmUp(Runnable work) {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long before = timed ? jit.getTotalCompilationTime() : 0;
+        for (int run = 0; run < MAX_WARM_UP_RUNS; run++) {
+            work.run();
+            if (!timed) {
+                if (run == 1) {
+                    return;
+                }
+                continue;
+            }
+            long now = jit.getTotalCompilationTime();
+            if (run >= 1 && now == before) {
+                return;
+            }
+            before = now;
+        }
     }
 
     /**
