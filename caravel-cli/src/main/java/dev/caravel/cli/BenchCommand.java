@@ -147,22 +147,16 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
     /**
      * Untimed runs until the JIT is idle: a run during which no method was compiled (at least two runs, at most
      * {@link #MAX_WARM_UP_RUNS}). The first run also builds the weight panels. One warm-up run, as llama-bench does,
-     * is not enough here: the compiler threads were still at work during the timed runs and took cycles from the
-     * two compute threads on a 2-core machine, so the figures varied by a third from one invocation to the next.
+     * leaves C2 compiling during the timed runs, and on a 2-core machine its threads then take cycles from the two
+     * compute threads.
      */
     private static void warmUp(Runnable work) {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
-        long before = timed ? jit.getTotalCompilationTime() : 0;
+        long before = -1; // without compilation times every run compares equal: two runs
         for (int run = 0; run < MAX_WARM_UP_RUNS; run++) {
             work.run();
-            if (!timed) {
-                if (run == 1) {
-                    return;
-                }
-                continue;
-            }
-            long now = jit.getTotalCompilationTime();
+            long now = timed ? jit.getTotalCompilationTime() : -1;
             if (run >= 1 && now == before) {
                 return;
             }

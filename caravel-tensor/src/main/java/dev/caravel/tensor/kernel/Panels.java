@@ -73,20 +73,36 @@ public final class Panels {
             case Q4_0 -> {
                 a.reservePanels(weightType);
                 Q4Panels.prepareActivations(a, 0, n);
-                Q4Panels.interleaveActivations(a, batch, cols);
+                interleave(a.panel(), a.panelX8(), batch, cols);
             }
             case Q8_0 -> {
                 a.reservePanels(weightType);
                 Q8Panels.prepareActivations(a, n);
-                Q4Panels.interleave(a.panel8(), a.panel8X8(), batch, cols);
+                interleave(a.panel8(), a.panel8X8(), batch, cols);
             }
             case Q5_0 -> {
                 a.reservePanels(weightType);
                 Q5Panels.prepareActivations(a, n);
-                Q4Panels.interleave(a.panel5(), a.panel5X8(), batch, cols);
+                interleave(a.panel5(), a.panel5X8(), batch, cols);
             }
             case Q4_K, Q5_K, Q6_K -> KPanels.prepareActivations(weightType, a, n);
             default -> throw new IllegalArgumentException("no panels for " + weightType);
+        }
+    }
+
+    /**
+     * {@code x8[(G·cols + e)·8 + t] = panel[(8G + t)·cols + e]} for every full group G of 8 of the batch's rows: the
+     * interleaved copy the eight-row kernels read ({@link Activations#panelX8()} and its Q5_0 and Q8_0 twins).
+     */
+    private static void interleave(float[] panel, float[] x8, int batch, int cols) {
+        for (int g = 0; g + 8 <= batch; g += 8) {
+            int dst = g * cols; // (G·cols)·8 with G = g/8
+            for (int t = 0; t < 8; t++) {
+                int src = (g + t) * cols;
+                for (int e = 0; e < cols; e++) {
+                    x8[dst + 8 * e + t] = panel[src + e];
+                }
+            }
         }
     }
 

@@ -107,24 +107,6 @@ final class Q4Panels {
         }
     }
 
-    /** After {@link #prepareActivations}: the interleaved copy of every full group of 8 rows ({@link Activations#panelX8()}). */
-    static void interleaveActivations(Activations a, int batch, int cols) {
-        interleave(a.panel(), a.panelX8(), batch, cols);
-    }
-
-    /** {@code x8[(G·cols + e)·8 + t] = panel[(8G + t)·cols + e]} for every full group G of 8 of the batch's rows. */
-    static void interleave(float[] panel, float[] x8, int batch, int cols) {
-        for (int g = 0; g + 8 <= batch; g += 8) {
-            int dst = g * cols; // (G·cols)·8 with G = g/8
-            for (int t = 0; t < 8; t++) {
-                int src = (g + t) * cols;
-                for (int e = 0; e < cols; e++) {
-                    x8[dst + 8 * e + t] = panel[src + e];
-                }
-            }
-        }
-    }
-
     /**
      * For panel groups {@code [groupStart, groupEnd)} and every prepared activation row t &lt; n:
      * {@code out[outOffset + t·rows + r] = W[r,:]·x[t,:]} — bit-identical with {@link ScalarDotKernels#q4_0x8}
