@@ -59,7 +59,7 @@ caravel_aot_train() {
   if [ -n "$dir" ] &&
      "$java" "$@" -jar "$jar" synth --preset test-tiny-qwen2 --type Q4_0 -q "$dir/tiny.gguf" >"$dir/log" 2>&1 &&
      printf 'Hello, world\nWhat is 2 + 2?\n/exit\n' | "$java" "$@" -XX:AOTCacheOutput="$tmp" '-Xlog:aot*=off' '-Xlog:cds*=off' \
-       -jar "$jar" chat -m "$dir/tiny.gguf" -n 8 --temp 0 >>"$dir/log" 2>&1 &&
+       -Dcaravel.panel.cache="$dir/panels" -jar "$jar" chat -m "$dir/tiny.gguf" -n 8 --temp 0 >>"$dir/log" 2>&1 &&
      [ -s "$tmp" ]; then
     printf '%s\n' "$key" >"$tmp.key" && mv -f "$tmp.key" "$aot.key" && mv -f "$tmp" "$aot" && ok=0
   fi

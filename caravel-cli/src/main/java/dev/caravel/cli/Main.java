@@ -48,6 +48,11 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // The process keeps repacked weights between runs unless told otherwise (tests call execute, without it).
+        if (System.getProperty(dev.caravel.model.PanelCache.PROPERTY) == null) {
+            System.setProperty(dev.caravel.model.PanelCache.PROPERTY,
+                    dev.caravel.model.PanelCache.defaultRoot(System.getenv(), java.nio.file.Path.of(System.getProperty("user.home"))));
+        }
         System.exit(execute(args));
     }
 

@@ -13,9 +13,12 @@ import dev.caravel.tensor.WeightMatrix;
  */
 public final class ModelWeights {
     private final GgufFile file;
+    /** Where the matrices' panels are kept between runs ({@link PanelCache}), or {@code null}. */
+    private final dev.caravel.tensor.PanelStore panelStore;
 
     public ModelWeights(GgufFile file) {
         this.file = file;
+        this.panelStore = PanelCache.forFile(file);
     }
 
     public GgufFile file() {
@@ -54,7 +57,7 @@ public final class ModelWeights {
         if (!ok) {
             throw badShape(t, "[" + cols + ", " + rows + "]");
         }
-        return new WeightMatrix(t.type(), file.tensorData(t), rows, cols);
+        return new WeightMatrix(t.type(), file.tensorData(t), rows, cols, panelStore, t.name());
     }
 
     /** A vector of exactly {@code n} elements, dequantized to float. */

@@ -32,6 +32,9 @@ public final class WeightMatrix {
     private final boolean panelled;
     private volatile MemorySegment panels;
     private MemorySegment panelStorage;
+    /** Where the panels are kept between runs, or {@code null}; {@link #name} is this matrix's key there. */
+    private final PanelStore store;
+    private final String name;
 
     /**
      * @param type the element type; must be one Caravel computes with (F32, F16, BF16, Q4_0, Q4_1, Q5_0,
@@ -43,6 +46,17 @@ public final class WeightMatrix {
      * @throws IllegalArgumentException on an unsupported type, a bad shape or a too-small segment
      */
     public WeightMatrix(GgmlType type, MemorySegment data, int rows, int cols) {
+        this(type, data, rows, cols, null, null);
+    }
+
+    /**
+     * A matrix whose panels are taken from {@code store} when it has them (no build at first use), and saved there
+     * when they are built.
+     *
+     * @param store where panels are kept between runs, or {@code null} for none
+     * @param name  the matrix's name in {@code store} (its tensor name in the model file)
+     */
+    public WeightMatrix(GgmlType type, MemorySegment data, int rows, int cols, PanelStore store, String name) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(data, "data");
         if (!Kernels.supports(type)) {
@@ -66,12 +80,18 @@ public final class WeightMatrix {
         this.dequantizer = Kernels.dequantizer(type);
         this.dot = Kernels.dot(type, rows, cols);
         this.panelled = Panels.applies(type, rows, cols);
+        this.store = panelled ? store : null;
+        this.name = name;
+        if (this.store != null) {
+            Objects.requireNonNull(name, "name");
+            panels = this.store.find(name, type, rows, cols, Panels.byteSize(type, rows, cols));
+        }
     }
 
     /**
      * The panels of this matrix's first {@link Panels#panelRows} rows, or {@code null} when it has none
      * ({@link Panels#applies}: Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K with the Vector API kernels). Built on first call, in off-heap memory of its own (about the size of the
-     * tensor, like llama.cpp's repacked copy); afterwards the products read only the panels, so the mapped
+     * tensor, like llama.cpp's repacked copy), or taken from the {@link PanelStore} the matrix was made with; afterwards the products read only the panels, so the mapped
      * pages of those rows are released from this process's resident set (they stay in the page cache, and rows
      * read later, e.g. an embedding lookup, come back on demand). Thread-safe.
      */
@@ -125,6 +145,9 @@ public final class WeightMatrix {
     public synchronized void publishPanels() {
         if (panels == null) {
             panels = panelStorage();
+            if (store != null) {
+                store.save(name, type, rows, cols, panels);
+            }
         }
     }
 

@@ -36,16 +36,26 @@ public final class Panels {
         return rows / ROWS * ROWS;
     }
 
-    /** New zeroed, 64-byte aligned memory of {@code arena} for the panels of a matrix for which {@link #applies} holds. */
-    public static MemorySegment allocate(GgmlType type, int rows, int cols, Arena arena) {
-        long bytes = switch (type) {
+    /** Bytes of the panels of a (rows, cols) matrix for which {@link #applies} holds. */
+    public static long byteSize(GgmlType type, int rows, int cols) {
+        return switch (type) {
             case Q4_0 -> Q4Panels.byteSize(rows, cols);
             case Q8_0 -> Q8Panels.byteSize(rows, cols);
             case Q5_0 -> Q5Panels.byteSize(rows, cols);
             case Q4_K, Q5_K, Q6_K -> KPanels.byteSize(type, rows, cols);
             default -> throw new IllegalArgumentException("no panels for " + type);
         };
-        return arena.allocate(bytes, 64);
+    }
+
+    /**
+     * The version of the panel layouts: part of the key of panels kept on disk ({@link dev.caravel.tensor.PanelStore}),
+     * so a change to any layout (Q4Panels, Q5Panels, Q8Panels, KPanels) must increment it.
+     */
+    public static final int LAYOUT_VERSION = 1;
+
+    /** New zeroed, 64-byte aligned memory of {@code arena} for the panels of a matrix for which {@link #applies} holds. */
+    public static MemorySegment allocate(GgmlType type, int rows, int cols, Arena arena) {
+        return arena.allocate(byteSize(type, rows, cols), 64);
     }
 
     /**
