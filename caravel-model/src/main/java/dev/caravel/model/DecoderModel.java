@@ -353,13 +353,20 @@ public abstract class DecoderModel implements LanguageModel {
         }
     }
 
-    /** Scores below this many (rows × heads × positions) are not worth waking the workers for. */
-    private static final long PARALLEL_ATTENTION_SCORES = 1 << 14;
+    /**
+     * Scores (heads × positions, summed over the rows) below this many are not worth waking the workers for: a
+     * score costs a head-sized dot product and a value update, some 50 ns, and a dispatch a microsecond or two.
+     */
+    private static final long PARALLEL_ATTENTION_SCORES = 1 << 11;
 
     /** Attention of rows {@code 0..n-1} (row r at {@code positions[r]} of {@code caches[r]}), into {@code s.att}. */
     private void attention(int layer, DecoderState s, int n, DecoderState[] caches, int[] positions) {
         WorkerPool pool = s.parallel.pool();
-        long work = (long) n * config.heads() * (positions[n - 1] + 1);
+        long work = 0;
+        for (int r = 0; r < n; r++) {
+            work += positions[r] + 1L; // rows of a continuous batch are at positions of their own
+        }
+        work *= config.heads();
         if (pool.size() > 1 && work >= PARALLEL_ATTENTION_SCORES) {
             DecoderState.AttentionStep step = s.attentionStep;
             step.model = this;
@@ -367,6 +374,7 @@ public abstract class DecoderModel implements LanguageModel {
             step.rows = n;
             step.caches = caches;
             step.positions = positions;
+            step.next.set(0);
             try {
                 pool.run(step);
             } finally {

@@ -169,14 +169,17 @@ public final class DecoderState {
         int rows;
         DecoderState[] caches;
         int[] positions;
+        /**
+         * The next (row, head) pair to compute: workers claim pairs one at a time, since the rows of a continuous
+         * batch differ in length (each pair is computed the same way whichever worker takes it).
+         */
+        final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
         public void run(int worker, int workers) {
             int heads = model.config().heads();
             int pairs = rows * heads;
-            int start = (int) ((long) pairs * worker / workers);
-            int end = (int) ((long) pairs * (worker + 1) / workers);
-            for (int i = start; i < end; i++) {
+            for (int i = next.getAndIncrement(); i < pairs; i = next.getAndIncrement()) {
                 int r = i / heads;
                 model.attendHead(layer, DecoderState.this, caches[r], r, positions[r], i % heads,
                         workerScores[worker], workerValueLanes[worker]);

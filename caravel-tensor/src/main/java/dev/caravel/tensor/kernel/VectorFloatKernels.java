@@ -116,8 +116,29 @@ final class VectorFloatKernels {
         acc.intoArray(l, c);
     }
 
+    /** Lane i takes lane i + k (mod 16): the steps of {@code _mm512_reduce_add_ps} ({@link ScalarDotKernels#hsum16}). */
+    private static final jdk.incubator.vector.VectorShuffle<Float> ROTATE8 = L == 16 ? jdk.incubator.vector.VectorShuffle.fromOp(F, i -> (i + 8) & 15) : null;
+    private static final jdk.incubator.vector.VectorShuffle<Float> ROTATE4 = L == 16 ? jdk.incubator.vector.VectorShuffle.fromOp(F, i -> (i + 4) & 15) : null;
+    private static final jdk.incubator.vector.VectorShuffle<Float> ROTATE2 = L == 16 ? jdk.incubator.vector.VectorShuffle.fromOp(F, i -> (i + 2) & 15) : null;
+    private static final jdk.incubator.vector.VectorShuffle<Float> ROTATE1 = L == 16 ? jdk.incubator.vector.VectorShuffle.fromOp(F, i -> (i + 1) & 15) : null;
+
     /** Twin of {@link ScalarDotKernels#f32Values}. */
     static float f32Values(float[] x, int xo, float[] y, int yo, int n) {
+        if (L == 16 && n == 64) {
+            // One attention head of 64 (a score): ggml's four accumulators hold one product each; they are folded
+            // and reduced in registers in ggml's order (fold64, then hsum16), with no lane array to store and reload.
+            FloatVector z = FloatVector.zero(F);
+            FloatVector a0 = FloatVector.fromArray(F, x, xo).fma(FloatVector.fromArray(F, y, yo), z);
+            FloatVector a1 = FloatVector.fromArray(F, x, xo + 16).fma(FloatVector.fromArray(F, y, yo + 16), z);
+            FloatVector a2 = FloatVector.fromArray(F, x, xo + 32).fma(FloatVector.fromArray(F, y, yo + 32), z);
+            FloatVector a3 = FloatVector.fromArray(F, x, xo + 48).fma(FloatVector.fromArray(F, y, yo + 48), z);
+            FloatVector t = a0.add(a2).add(a1.add(a3));
+            t = t.add(t.rearrange(ROTATE8));
+            t = t.add(t.rearrange(ROTATE4));
+            t = t.add(t.rearrange(ROTATE2));
+            t = t.add(t.rearrange(ROTATE1));
+            return t.lane(0);
+        }
         int np = n & ~63;
         float sumf = 0f;
         if (np > 0) {
