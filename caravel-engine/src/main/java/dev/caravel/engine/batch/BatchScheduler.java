@@ -324,6 +324,7 @@ public final class BatchScheduler implements AutoCloseable {
         prefilling.removeIf(s -> !s.prefilling());
         long now = System.nanoTime();
         int vocab = model.config().vocabSize();
+        sampleAhead(logits, m, decodeRows, vocab);
         for (int i = 0; i < m; i++) {
             int r = logitRows[i];
             Slot s = rowSlot[r];
@@ -347,6 +348,52 @@ public final class BatchScheduler implements AutoCloseable {
         for (int r = 0; r < n; r++) {
             rowCache[r] = null;
             rowSlot[r] = null;
+        }
+    }
+
+    /**
+     * Draws the next tokens of the step's unconstrained generating slots on all the pool's threads (a draw over a
+     * 50k–150k vocabulary costs a few hundred microseconds, and the workers would otherwise wait); the reporting
+     * that follows stays on this thread, in row order. A slot whose draw fails draws again, and fails, there.
+     */
+    private void sampleAhead(float[] logits, int m, int decodeRows, int vocab) {
+        if (work.parallel.pool().size() == 1 || m < 2) {
+            return;
+        }
+        sampling.logits = logits;
+        sampling.rows = m;
+        sampling.decodeRows = decodeRows;
+        sampling.vocab = vocab;
+        sampling.next.set(0);
+        try {
+            work.parallel.pool().run(sampling);
+        } catch (RuntimeException e) {
+            // the draws that failed are repeated on this thread, where the failure reaches their jobs
+        } finally {
+            sampling.logits = null;
+        }
+    }
+
+    private final SampleAhead sampling = new SampleAhead();
+
+    /** The parallel draws of {@link #sampleAhead}; fields set before each dispatch. */
+    private final class SampleAhead implements WorkerPool.Task {
+        float[] logits;
+        int rows;
+        int decodeRows;
+        int vocab;
+        final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void run(int worker, int workers) {
+            for (int i = next.getAndIncrement(); i < rows; i = next.getAndIncrement()) {
+                int r = logitRows[i];
+                Slot s = rowSlot[r];
+                if (!s.busy() || !s.choosesAnywhere() || (r >= decodeRows && rowPosition[r] < s.prompt().length - 1)) {
+                    continue;
+                }
+                s.chooseAhead(logits, i * vocab);
+            }
         }
     }
 

@@ -137,16 +137,10 @@ final class Slot {
             firstLogits = now;
             job.listener().onPrompt(prompt.length, reused, promptLogprobs);
         }
-        System.arraycopy(all, offset, logits, 0, vocab);
+        int token = chosen >= 0 ? chosen : choose(all, offset);
+        chosen = -1;
         boolean wantLogprobs = job.logprobs() >= 0;
-        if (wantLogprobs) {
-            System.arraycopy(all, offset, raw, 0, vocab);
-        }
         TokenConstraint constraint = job.constraint();
-        if (constraint != null) {
-            constraint.mask(logits);
-        }
-        int token = sampler.sample(logits);
         sampler.accept(token);
         generated[generatedCount++] = token;
         if (constraint != null) {
@@ -168,6 +162,34 @@ final class Slot {
         }
         pending = token;
         return null;
+    }
+
+    /**
+     * Whether {@link #choose} may run on another thread than the scheduler's, beside other slots' (a step's slots
+     * sample in parallel): it touches only this slot's arrays and sampler. Constrained jobs sample on the scheduler.
+     */
+    boolean choosesAnywhere() {
+        return job != null && job.constraint() == null;
+    }
+
+    /** The token sampled ahead by {@link #chooseAhead}, or -1. */
+    private int chosen = -1;
+
+    /** Samples this step's token now ({@link #onLogits} then takes it): copies the logits, masks, draws. */
+    void chooseAhead(float[] all, int offset) {
+        chosen = choose(all, offset);
+    }
+
+    private int choose(float[] all, int offset) {
+        System.arraycopy(all, offset, logits, 0, vocab);
+        if (job.logprobs() >= 0) {
+            System.arraycopy(all, offset, raw, 0, vocab);
+        }
+        TokenConstraint constraint = job.constraint();
+        if (constraint != null) {
+            constraint.mask(logits);
+        }
+        return sampler.sample(logits);
     }
 
     /** Ends the job: releases held-back text, reports the result and frees the slot (its cache stays). */
@@ -209,6 +231,7 @@ final class Slot {
         job = null;
         pending = -1;
         sampler = null;
+        chosen = -1;
         decoder = null;
         stops = null;
         generated = null;

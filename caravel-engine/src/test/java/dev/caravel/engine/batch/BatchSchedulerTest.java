@@ -159,6 +159,35 @@ class BatchSchedulerTest {
     }
 
     @Test
+    void samplingOnTheWorkersGivesTheSameTokens() throws Exception {
+        // two threads: a step's unconstrained slots draw their tokens in parallel, each with its own sampler
+        SamplingParams sampling = SamplingParams.defaults().withSeed(7);
+        String[] texts = {"Once upon a time", "Tom had a red ball", "The sun was", "Lily and her mom"};
+        List<List<Integer>> alone = new ArrayList<>();
+        try (BatchScheduler one = BatchScheduler.forModel(stories, 1, 256, 4)) {
+            for (String t : texts) {
+                Collector c = new Collector();
+                one.submit(job(prompt(t), 25, sampling, -1, c));
+                c.result();
+                alone.add(c.tokens);
+            }
+        }
+        try (LoadedModel two = LoadedModel.open(SHARED.resolve("models/stories260K.gguf"), 2);
+             BatchScheduler many = BatchScheduler.forModel(two, 4, 256, 8)) {
+            List<Collector> cs = new ArrayList<>();
+            for (String t : texts) {
+                Collector c = new Collector();
+                cs.add(c);
+                many.submit(job(prompt(t), 25, sampling, -1, c));
+            }
+            for (int i = 0; i < texts.length; i++) {
+                cs.get(i).result();
+                assertThat(cs.get(i).tokens).as(texts[i]).isEqualTo(alone.get(i));
+            }
+        }
+    }
+
+    @Test
     void batchingNeverChangesSampledOutputOrLogprobs() throws Exception {
         SamplingParams sampling = SamplingParams.defaults().withSeed(42);
         int[] p = prompt("Once upon a time, there was a cat");
