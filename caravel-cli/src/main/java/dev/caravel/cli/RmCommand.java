@@ -30,7 +30,12 @@ final class RmCommand implements java.util.concurrent.Callable<Integer> {
                 throw new UsageException(name + " is not in the model cache " + hub.config().cacheDir() + " (see: caravel list)");
             }
             for (HubCache.CachedFile f : files) {
+                // the model's repacked weights (the panel cache) go with it, unless another snapshot keeps the file
+                java.nio.file.Path panels = dev.caravel.model.PanelCache.directoryFor(f.path());
                 long freed = hub.cache().remove(f);
+                if (freed > 0 && panels != null) {
+                    freed += dev.caravel.model.PanelCache.delete(panels);
+                }
                 System.err.println("caravel: removed " + f.repo() + "/" + f.file()
                         + (freed > 0 ? " (" + ProgressBar.bytes(freed) + " freed)" : " (its data is still used by another snapshot)"));
             }

@@ -111,6 +111,37 @@ public final class PanelCache implements PanelStore {
         return base.resolve("caravel").resolve("panels").toString();
     }
 
+    /**
+     * The directory that holds (or would hold) the panels of the model file at {@code model} under the root named
+     * by {@value #PROPERTY}, or {@code null} when there is no cache or the file is not a readable GGUF file. For
+     * removing a model together with its panels ({@code caravel rm}).
+     */
+    public static Path directoryFor(Path model) {
+        String root = System.getProperty(PROPERTY, "").trim();
+        if (root.isEmpty() || root.equalsIgnoreCase("off")) {
+            return null;
+        }
+        try (GgufFile file = GgufFile.open(model)) {
+            return open(Path.of(root), file, 0).directory();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Deletes a model's panel directory; returns the bytes it held (0 when it was not there or not deletable). */
+    public static long delete(Path dir) {
+        try {
+            if (!Files.isDirectory(dir)) {
+                return 0;
+            }
+            long bytes = sizeOf(dir);
+            deleteTree(dir);
+            return bytes;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** This model's directory. */
     public Path directory() {
         return dir;

@@ -27,6 +27,12 @@ class PanelCacheTest {
     @TempDir
     Path root;
 
+    @org.junit.jupiter.api.BeforeEach
+    void panelsInUse() {
+        // panels exist only with the Vector API kernels (the scalar and FAST runs of this module have none)
+        org.junit.jupiter.api.Assumptions.assumeTrue(Panels.applies(GgmlType.Q4_0, 16, 32));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"random-llama-q4_0.gguf", "random-llama-q4_k_m.gguf", "random-qwen2-q8_0.gguf", "random-llama-q5_0.gguf"})
     void cachedPanelsGiveTheSameLogits(String name) {
@@ -103,6 +109,31 @@ class PanelCacheTest {
             b = PanelCache.open(root, file, 0).directory();
         }
         assertThat(b).isNotEqualTo(a);
+    }
+
+    @Test
+    void aModelsDirectoryCanBeFoundFromItsPathAndDeleted() {
+        Path model = MODELS.resolve("random-llama-q4_0.gguf");
+        String before = System.getProperty(PanelCache.PROPERTY);
+        try {
+            System.setProperty(PanelCache.PROPERTY, "off");
+            assertThat(PanelCache.directoryFor(model)).as("no cache").isNull();
+            System.setProperty(PanelCache.PROPERTY, root.toString());
+            assertThat(PanelCache.directoryFor(root.resolve("missing.gguf"))).as("not a model file").isNull();
+            logits(model, root);
+            PanelCache.awaitSaves();
+            Path dir = PanelCache.directoryFor(model);
+            assertThat(dir).isDirectory();
+            assertThat(PanelCache.delete(dir)).as("bytes freed").isPositive();
+            assertThat(dir).doesNotExist();
+            assertThat(PanelCache.delete(dir)).isZero();
+        } finally {
+            if (before == null) {
+                System.clearProperty(PanelCache.PROPERTY);
+            } else {
+                System.setProperty(PanelCache.PROPERTY, before);
+            }
+        }
     }
 
     @Test
