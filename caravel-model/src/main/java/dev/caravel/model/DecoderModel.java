@@ -371,12 +371,10 @@ public abstract class DecoderModel implements LanguageModel {
             DecoderState.AttentionStep step = s.attentionStep;
             step.model = this;
             step.layer = layer;
-            step.rows = n;
             step.caches = caches;
             step.positions = positions;
-            step.next.set(0);
             try {
-                pool.run(step);
+                pool.runEach(n * config.heads(), step);
             } finally {
                 step.caches = null;
                 step.positions = null;

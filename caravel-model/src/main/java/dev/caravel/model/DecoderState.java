@@ -163,27 +163,19 @@ public final class DecoderState {
      * One layer's attention for rows {@code 0..n-1}, as (row, head) pairs split over the pool's workers: each pair
      * writes its own slice of {@link #att} with its worker's score buffer, so the split changes no bits.
      */
-    final class AttentionStep implements WorkerPool.Task {
+    final class AttentionStep implements WorkerPool.Items {
         DecoderModel model;
         int layer;
-        int rows;
         DecoderState[] caches;
         int[] positions;
-        /**
-         * The next (row, head) pair to compute: workers claim pairs one at a time, since the rows of a continuous
-         * batch differ in length (each pair is computed the same way whichever worker takes it).
-         */
-        final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
 
+        /** Item i: head i % heads of row i / heads (workers claim them one at a time: rows differ in length). */
         @Override
-        public void run(int worker, int workers) {
+        public void run(int item, int worker) {
             int heads = model.config().heads();
-            int pairs = rows * heads;
-            for (int i = next.getAndIncrement(); i < pairs; i = next.getAndIncrement()) {
-                int r = i / heads;
-                model.attendHead(layer, DecoderState.this, caches[r], r, positions[r], i % heads,
-                        workerScores[worker], workerValueLanes[worker]);
-            }
+            int r = item / heads;
+            model.attendHead(layer, DecoderState.this, caches[r], r, positions[r], item % heads,
+                    workerScores[worker], workerValueLanes[worker]);
         }
     }
 }

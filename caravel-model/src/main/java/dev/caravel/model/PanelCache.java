@@ -53,7 +53,6 @@ public final class PanelCache implements PanelStore {
     private static final System.Logger LOG = System.getLogger("dev.caravel.model");
     private static final byte[] MAGIC = "CARAVELP".getBytes(StandardCharsets.US_ASCII);
     private static final int HEADER_BYTES = 4096; // the panels start page-aligned
-    private static final int DIGEST_BYTES = 32;
     private static final String SUFFIX = ".panels";
     private static final int SAMPLES = 64;
     private static final int SAMPLE_BYTES = 4096;
@@ -69,7 +68,6 @@ public final class PanelCache implements PanelStore {
     private final byte[] digest;
     private final long budget;
     private volatile boolean writable = true;
-    private boolean announced;
     private volatile boolean touched;
 
     private PanelCache(Path dir, byte[] digest, long budget) {
@@ -83,12 +81,19 @@ public final class PanelCache implements PanelStore {
      * unset, {@code off}, or panels are not used.
      */
     public static PanelStore forFile(GgufFile file) {
-        String root = System.getProperty(PROPERTY, "").trim();
-        if (root.isEmpty() || root.equalsIgnoreCase("off")) {
+        Path root = configuredRoot();
+        // without the Vector API kernels no matrix has panels: no digest to compute at start-up
+        if (root == null || !dev.caravel.tensor.kernel.VectorWidth.enabled()) {
             return null;
         }
         long budget = Long.getLong(BUDGET_PROPERTY, 32L << 30);
-        return open(Path.of(root), file, budget);
+        return open(root, file, budget);
+    }
+
+    /** The root named by {@value #PROPERTY}, or {@code null} when it is unset or {@code off}. */
+    private static Path configuredRoot() {
+        String root = System.getProperty(PROPERTY, "").trim();
+        return root.isEmpty() || root.equalsIgnoreCase("off") ? null : Path.of(root);
     }
 
     /** The cache for {@code file}'s panels under {@code root}. */
@@ -117,12 +122,12 @@ public final class PanelCache implements PanelStore {
      * removing a model together with its panels ({@code caravel rm}).
      */
     public static Path directoryFor(Path model) {
-        String root = System.getProperty(PROPERTY, "").trim();
-        if (root.isEmpty() || root.equalsIgnoreCase("off")) {
+        Path root = configuredRoot();
+        if (root == null) {
             return null;
         }
         try (GgufFile file = GgufFile.open(model)) {
-            return open(Path.of(root), file, 0).directory();
+            return open(root, file, 0).directory();
         } catch (RuntimeException e) {
             return null;
         }
@@ -238,14 +243,8 @@ public final class PanelCache implements PanelStore {
         }
     }
 
-    /** A new model directory: say so once, and keep the root within its budget. */
+    /** A new model directory (the writer is one thread, so this runs once): say so, and keep the root within its budget. */
     private void started() {
-        synchronized (this) {
-            if (announced) {
-                return;
-            }
-            announced = true;
-        }
         LOG.log(System.Logger.Level.INFO, "keeping this model's repacked weights in " + dir
                 + " so that later runs start faster (set " + PROPERTY + "=off or CARAVEL_PANEL_CACHE=off to turn this off)");
         prune(dir.getParent(), budget, dir);

@@ -361,12 +361,10 @@ public final class BatchScheduler implements AutoCloseable {
             return;
         }
         sampling.logits = logits;
-        sampling.rows = m;
         sampling.decodeRows = decodeRows;
         sampling.vocab = vocab;
-        sampling.next.set(0);
         try {
-            work.parallel.pool().run(sampling);
+            work.parallel.pool().runEach(m, sampling);
         } catch (RuntimeException e) {
             // the draws that failed are repeated on this thread, where the failure reaches their jobs
         } finally {
@@ -376,22 +374,17 @@ public final class BatchScheduler implements AutoCloseable {
 
     private final SampleAhead sampling = new SampleAhead();
 
-    /** The parallel draws of {@link #sampleAhead}; fields set before each dispatch. */
-    private final class SampleAhead implements WorkerPool.Task {
+    /** The parallel draws of {@link #sampleAhead}, one item a logits row; fields set before each dispatch. */
+    private final class SampleAhead implements WorkerPool.Items {
         float[] logits;
-        int rows;
         int decodeRows;
         int vocab;
-        final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
-        public void run(int worker, int workers) {
-            for (int i = next.getAndIncrement(); i < rows; i = next.getAndIncrement()) {
-                int r = logitRows[i];
-                Slot s = rowSlot[r];
-                if (!s.busy() || !s.choosesAnywhere() || (r >= decodeRows && rowPosition[r] < s.prompt().length - 1)) {
-                    continue;
-                }
+        public void run(int i, int worker) {
+            int r = logitRows[i];
+            Slot s = rowSlot[r];
+            if (s.busy() && s.choosesAnywhere() && !(r >= decodeRows && rowPosition[r] < s.prompt().length - 1)) {
                 s.chooseAhead(logits, i * vocab);
             }
         }

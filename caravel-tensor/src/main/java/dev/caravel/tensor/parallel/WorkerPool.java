@@ -84,6 +84,49 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /** Work made of independent items: {@link #run(int, int)} computes item {@code item} on worker {@code worker}. */
+    public interface Items {
+        void run(int item, int worker);
+    }
+
+    /**
+     * Runs items {@code 0..count-1} of {@code items} on every worker, each item once, and waits: the workers claim
+     * items one at a time from a shared counter, so items of unequal cost (attention rows of different lengths)
+     * spread evenly. An item must give the same result whichever worker computes it. Allocates nothing.
+     */
+    public void runEach(int count, Items items) {
+        if (size == 1) {
+            for (int i = 0; i < count; i++) {
+                items.run(i, 0);
+            }
+            return;
+        }
+        claimed.items = items;
+        claimed.count = count;
+        claimed.next.set(0);
+        try {
+            run(claimed);
+        } finally {
+            claimed.items = null;
+        }
+    }
+
+    private final ClaimedItems claimed = new ClaimedItems();
+
+    /** The task behind {@link #runEach}; its fields are set before each dispatch, which publishes them. */
+    private static final class ClaimedItems implements Task {
+        Items items;
+        int count;
+        final AtomicInteger next = new AtomicInteger();
+
+        @Override
+        public void run(int worker, int workers) {
+            for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                items.run(i, worker);
+            }
+        }
+    }
+
     private void workerLoop(int index) {
         long seen = 0;
         while (true) {

@@ -25,6 +25,30 @@ class WorkerPoolTest {
     }
 
     @Test
+    void runEachComputesEveryItemOnce() {
+        for (int threads : new int[]{1, 3}) {
+            try (WorkerPool pool = new WorkerPool(threads)) {
+                for (int count : new int[]{0, 1, 2, 7, 1000}) {
+                    AtomicIntegerArray times = new AtomicIntegerArray(Math.max(count, 1));
+                    AtomicIntegerArray workers = new AtomicIntegerArray(threads);
+                    pool.runEach(count, (item, worker) -> {
+                        times.incrementAndGet(item);
+                        workers.incrementAndGet(worker);
+                    });
+                    for (int i = 0; i < count; i++) {
+                        assertThat(times.get(i)).as("%d threads, item %d of %d", threads, i, count).isEqualTo(1);
+                    }
+                    int total = 0;
+                    for (int w = 0; w < threads; w++) {
+                        total += workers.get(w);
+                    }
+                    assertThat(total).isEqualTo(count);
+                }
+            }
+        }
+    }
+
+    @Test
     void resultsWrittenByWorkersAreVisibleAfterRun() {
         try (WorkerPool pool = new WorkerPool(2)) {
             int[] data = new int[2];
