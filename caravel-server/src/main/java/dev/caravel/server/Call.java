@@ -51,6 +51,34 @@ public final class Call {
         return streaming;
     }
 
+    /** Whether a JSON answer's headers already went out ahead of its body (see {@link #keepAlive}). */
+    public boolean isHeld() {
+        return held != null;
+    }
+
+    private OutputStream held;
+
+    /**
+     * Writes one space of a JSON answer that is not ready yet: JSON allows whitespace before a value, so the body
+     * still parses, and a client that went away makes the write after next fail (the peer's reset), which is how a
+     * long non-streamed generation learns it is no longer wanted. The first call sends the headers (status 200,
+     * chunked), so only call this once the answer is known to be a 200 unless generation itself fails.
+     */
+    public void keepAlive() throws IOException {
+        if (streaming) {
+            return;
+        }
+        if (held == null) {
+            status = 200;
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+            exchange.sendResponseHeaders(200, 0);
+            held = exchange.getResponseBody();
+        }
+        held.write(' ');
+        held.flush();
+    }
+
     /** The body parsed as JSON; malformed JSON is a 400, an oversized body a 413. */
     public JsonNode jsonBody() {
         byte[] body = body();
@@ -105,6 +133,13 @@ public final class Call {
     }
 
     public void send(int status, String contentType, byte[] bytes) throws IOException {
+        if (held != null) {
+            // Headers went out with the first keep-alive space: the body finishes that answer.
+            try (OutputStream out = held) {
+                out.write(bytes);
+            }
+            return;
+        }
         this.status = status;
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
@@ -132,6 +167,7 @@ public final class Call {
             sse().event(errorBody(e));
             return;
         }
+        // Once held, the status is already 200: the error object is still the whole body, as clients parse it.
         sendJson(e.status(), errorBody(e));
     }
 

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -39,8 +40,16 @@ public final class CaravelServer implements AutoCloseable {
      * @param port       0: any free port
      * @param apiKey     required as {@code Authorization: Bearer KEY} when not null
      * @param maxBody    largest request body in bytes
+     * @param keepAliveAfter how long a non-streamed answer may take before it starts writing the spaces that tell
+     *                   whether its client is still there (see {@code KeepAlive})
      */
-    public record Options(String host, int port, String apiKey, long maxBody) {
+    public record Options(String host, int port, String apiKey, long maxBody, Duration keepAliveAfter) {
+        /** A second before a slow non-streamed answer starts checking on its client. */
+        public static final Duration KEEP_ALIVE_AFTER = Duration.ofSeconds(1);
+
+        public Options(String host, int port, String apiKey, long maxBody) {
+            this(host, port, apiKey, maxBody, KEEP_ALIVE_AFTER);
+        }
     }
 
     private final HttpServer http;
@@ -70,8 +79,8 @@ public final class CaravelServer implements AutoCloseable {
     }
 
     private Routes routes(Options options) {
-        ChatEndpoint chat = new ChatEndpoint(models, metrics);
-        CompletionEndpoint completions = new CompletionEndpoint(models, metrics);
+        ChatEndpoint chat = new ChatEndpoint(models, metrics, options.keepAliveAfter());
+        CompletionEndpoint completions = new CompletionEndpoint(models, metrics, options.keepAliveAfter());
         ModelsEndpoint modelList = new ModelsEndpoint(models);
         EmbeddingEndpoint embeddings = new EmbeddingEndpoint(models);
         TokenizeEndpoint tokens = new TokenizeEndpoint(models);

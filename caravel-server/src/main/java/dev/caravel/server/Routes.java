@@ -151,7 +151,10 @@ final class Routes implements HttpHandler {
             call.status = 499; // nginx's "client closed request", for the log and metrics only
             return;
         }
-        if (call.responded() && !call.isStreaming()) {
+        if (call.isHeld()) {
+            LOG.warn("error after the answer's headers were sent (status 200 stands) for {}: {}",
+                    call.exchange().getRequestURI(), api.getMessage());
+        } else if (call.responded() && !call.isStreaming()) {
             LOG.warn("error after the response was sent for {}: {}", call.exchange().getRequestURI(), api.getMessage());
             return;
         }

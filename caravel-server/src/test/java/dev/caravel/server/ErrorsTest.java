@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -189,6 +191,45 @@ class ErrorsTest {
         BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
         assertThat(in.readLine()).startsWith("data: {");
         r.body().close();
+        assertThat(TestServer.waitIdle(stories, 10_000)).isZero();
+        assertThat(stories.scheduler().stats().generatedTokens() - generatedBefore).isLessThan(1900);
+    }
+
+    static final String LONG_CHAT = """
+            {"model": "stories260K", "messages": [{"role": "user", "content": "go"}], "seed": 3,
+             "temperature": 1.5, "max_tokens": 1900}""";
+
+    @Test
+    void slowNonStreamedAnswerStartsWithSpacesAndStillParses() throws Exception {
+        TestServer.waitIdle(s.server.models().get("stories260K"), 10_000);
+        HttpResponse<String> r = s.post("/v1/chat/completions", LONG_CHAT);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        assertThat(r.body()).as("keep-alive spaces before the JSON").startsWith(" ");
+        JsonNode body = TestServer.parse(r.body());
+        assertThat(body.get("object").asText()).isEqualTo("chat.completion");
+        assertThat(body.at("/usage/completion_tokens").asInt()).isPositive();
+    }
+
+    @Test
+    void disconnectedNonStreamedRequestFreesTheSlot() throws Exception {
+        ServedModel stories = s.server.models().get("stories260K");
+        TestServer.waitIdle(stories, 10_000);
+        long generatedBefore = stories.scheduler().stats().generatedTokens();
+        byte[] body = LONG_CHAT.getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = new Socket("127.0.0.1", s.server.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + KEY
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            // The headers come with the first keep-alive space, while the answer is still being generated.
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+            assertThat(stories.scheduler().stats().active()).isEqualTo(1);
+        }
+        // The client is gone: a later space fails to write, and the job is cancelled at the next step.
         assertThat(TestServer.waitIdle(stories, 10_000)).isZero();
         assertThat(stories.scheduler().stats().generatedTokens() - generatedBefore).isLessThan(1900);
     }

@@ -24,6 +24,11 @@ final class TestServer implements AutoCloseable {
     /** A tiny BERT with a WordPiece vocabulary, kept with caravel-model's hand-checked fixtures. */
     static final Path BERT = Path.of("../caravel-model/src/test/resources/handchecked/bert.gguf");
     static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Much shorter than the server's default, so that every client in these tests (the OpenAI SDK, LangChain4j, the
+     * JDK's) also meets non-streamed answers that begin with keep-alive spaces.
+     */
+    static final Duration KEEP_ALIVE_AFTER = Duration.ofMillis(150);
 
     final CaravelServer server;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -40,7 +45,8 @@ final class TestServer implements AutoCloseable {
             String name = p.getFileName().toString().replace(".gguf", "");
             models.add(ServedModel.open(name, p, parallel, context, queue, 1));
         }
-        TestServer t = new TestServer(CaravelServer.start(models, new CaravelServer.Options("127.0.0.1", 0, apiKey, maxBody)));
+        TestServer t = new TestServer(CaravelServer.start(models, new CaravelServer.Options("127.0.0.1", 0, apiKey, maxBody,
+                KEEP_ALIVE_AFTER)));
         t.apiKey = apiKey;
         return t;
     }

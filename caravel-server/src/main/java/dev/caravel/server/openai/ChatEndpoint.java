@@ -17,6 +17,7 @@ import dev.caravel.server.models.ServedModel;
 import dev.caravel.tokenizer.Tokenizer;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,10 +28,13 @@ import java.util.Map;
 public final class ChatEndpoint {
     private final ModelRegistry models;
     private final Metrics metrics;
+    private final Duration keepAliveAfter;
 
-    public ChatEndpoint(ModelRegistry models, Metrics metrics) {
+    /** @param keepAliveAfter how long a non-streamed answer runs before it starts checking for its client (see {@link KeepAlive}) */
+    public ChatEndpoint(ModelRegistry models, Metrics metrics, Duration keepAliveAfter) {
         this.models = models;
         this.metrics = metrics;
+        this.keepAliveAfter = keepAliveAfter;
     }
 
     /** What one request needs while its jobs run. */
@@ -117,8 +121,9 @@ public final class ChatEndpoint {
         Tokenizer tok = plan.model().tokenizer();
         List<Choice> choices = Generation.perChoice(plan.req().n(), i -> new Choice());
         int reused = 0;
+        KeepAlive alive = new KeepAlive(call, keepAliveAfter);
         while (g.running()) {
-            switch (g.next()) {
+            switch (alive.next(g)) {
                 case Generation.Prompt p -> reused = Math.max(reused, p.reusedTokens());
                 case Generation.Token t -> {
                     if (t.logprobs() != null) {

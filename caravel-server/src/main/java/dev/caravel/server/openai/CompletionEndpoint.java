@@ -15,6 +15,7 @@ import dev.caravel.server.models.ServedModel;
 import dev.caravel.tokenizer.Tokenizer;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -31,10 +32,13 @@ public final class CompletionEndpoint {
 
     private final ModelRegistry models;
     private final Metrics metrics;
+    private final Duration keepAliveAfter;
 
-    public CompletionEndpoint(ModelRegistry models, Metrics metrics) {
+    /** @param keepAliveAfter how long a non-streamed answer runs before it starts checking for its client (see {@link KeepAlive}) */
+    public CompletionEndpoint(ModelRegistry models, Metrics metrics, Duration keepAliveAfter) {
         this.models = models;
         this.metrics = metrics;
+        this.keepAliveAfter = keepAliveAfter;
     }
 
     /** One prompt: its ids, and its text for {@code echo}. */
@@ -194,8 +198,9 @@ public final class CompletionEndpoint {
 
     private void complete(Call call, Request r, Generation g) throws IOException, InterruptedException {
         List<Choice> choices = Generation.perChoice(r.prompts().size() * r.n(), i -> new Choice());
+        KeepAlive alive = new KeepAlive(call, keepAliveAfter);
         while (g.running()) {
-            Generation.Event e = g.next();
+            Generation.Event e = alive.next(g);
             if (e instanceof Generation.Failed) {
                 g.cancel();
             }

@@ -10,6 +10,7 @@ import dev.caravel.engine.batch.TokenLogprobs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /**
@@ -100,7 +101,16 @@ public final class Generation {
 
     /** The next event, waiting for it; counts the jobs that have ended. */
     public Event next() throws InterruptedException {
-        Event e = events.take();
+        return counted(events.take());
+    }
+
+    /** The next event, or null when none comes within {@code nanos}. */
+    public Event next(long nanos) throws InterruptedException {
+        Event e = events.poll(nanos, TimeUnit.NANOSECONDS);
+        return e == null ? null : counted(e);
+    }
+
+    private Event counted(Event e) {
         if (e instanceof Done || e instanceof Failed) {
             open--;
         } else if (onFirstToken != null && e instanceof Token t && t.token() >= 0) {
