@@ -332,7 +332,7 @@ public final class BatchScheduler implements AutoCloseable {
                 continue;
             }
             try {
-                if (r >= decodeRows && rowPosition[r] < s.prompt().length - 1) {
+                if (scoresPrompt(r, s, decodeRows)) {
                     s.promptLogits(rowPosition[r], logits, i * vocab);
                     continue;
                 }
@@ -372,6 +372,14 @@ public final class BatchScheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether logits row {@code r} (of slot {@code s}) scores a prompt token for prompt logprobs rather than drawing
+     * the next token: a prefill row before the prompt's last. The reporting loop and {@link #sampleAhead} must agree.
+     */
+    private boolean scoresPrompt(int r, Slot s, int decodeRows) {
+        return r >= decodeRows && rowPosition[r] < s.prompt().length - 1;
+    }
+
     private final SampleAhead sampling = new SampleAhead();
 
     /** The parallel draws of {@link #sampleAhead}, one item a logits row; fields set before each dispatch. */
@@ -384,7 +392,7 @@ public final class BatchScheduler implements AutoCloseable {
         public void run(int i, int worker) {
             int r = logitRows[i];
             Slot s = rowSlot[r];
-            if (s.busy() && s.choosesAnywhere() && !(r >= decodeRows && rowPosition[r] < s.prompt().length - 1)) {
+            if (s.busy() && s.choosesAnywhere() && !scoresPrompt(r, s, decodeRows)) {
                 s.chooseAhead(logits, i * vocab);
             }
         }
