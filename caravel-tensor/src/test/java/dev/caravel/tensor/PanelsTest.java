@@ -37,7 +37,7 @@ class PanelsTest {
                     WeightMatrix w = new WeightMatrix(type, DotKernelTest.randomWeights(type, rows, cols, rnd, arena), rows, cols);
                     assertThat(w.panels()).as("rows=%d", rows).isNotNull();
                     DotKernel twin = ScalarDotKernels.forShape(type, rows, cols);
-                    for (int n : new int[]{1, 2, 3, 4, 5, 7, 8, 9, 17}) {
+                    for (int n : new int[]{1, 2, 3, 4, 5, 7, 8, 9, 17, 24, 33}) {
                         float[] x = new float[n * cols];
                         for (int i = 0; i < x.length; i++) {
                             // now and then a large outlier, so that most quants of a block are small
@@ -153,18 +153,21 @@ class PanelsTest {
         for (GgmlType type : TYPES)
         try (Arena arena = Arena.ofConfined()) {
             WeightMatrix w = new WeightMatrix(type, DotKernelTest.randomWeights(type, rows, cols, rnd, arena), rows, cols);
-            float[] x = new float[5 * cols];
+            float[] x = new float[24 * cols];
             for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
-            float[] out = new float[5 * rows];
-            MatMulScratch s = new MatMulScratch(cols, 5);
-            // 5 rows: four at a time and one; 3 rows: a short chunk of the four-row kernel; 1 row: decoding
+            float[] out = new float[24 * rows];
+            MatMulScratch s = new MatMulScratch(cols, 24);
+            // 24 rows: sixteen and eight at a time (prompt chunks); 5 rows: four at a time and one; 3 rows: a short
+            // chunk of the four-row kernel; 1 row: decoding
             for (int i = 0; i < 5000; i++) {
+                MatMul.matmul(w, x, 0, 24, out, 0, s);
                 MatMul.matmul(w, x, 0, 5, out, 0, s);
                 MatMul.matmul(w, x, 0, 3, out, 0, s);
                 MatMul.matvec(w, x, 0, out, 0, s);
             }
             long before = bean.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < 500; i++) {
+                MatMul.matmul(w, x, 0, 24, out, 0, s);
                 MatMul.matmul(w, x, 0, 5, out, 0, s);
                 MatMul.matmul(w, x, 0, 3, out, 0, s);
                 MatMul.matvec(w, x, 0, out, 0, s);

@@ -48,7 +48,10 @@ public final class VectorElementwise {
         if (n >= L) {
             FloatVector acc = FloatVector.fromArray(F, x, off);
             for (i = L; i + L <= n; i += L) {
-                acc = acc.max(FloatVector.fromArray(F, x, off + i));
+                // the fresh load is the receiver: a loop-carried one has only the declared type when C2 parses the
+                // call, so it depends on the JVM-wide type profile of FloatVector.max, and boxes once that has seen
+                // another width (see VectorShapes)
+                acc = FloatVector.fromArray(F, x, off + i).max(acc);
             }
             m = acc.reduceLanes(VectorOperators.MAX);
         }
