@@ -161,8 +161,19 @@ public final class ActivationQuantizer {
         }
     }
 
-    /** Largest |x| of a block of 32. */
+    /**
+     * Largest |x| of a block of 32: in vector lanes with the Vector API kernels ({@link VectorElementwise#absMax32},
+     * the same value), else {@link #amax32Scalar}. Serial on the thread that prepares a product's activations, this
+     * was 8% of the wall time of a 128-token prompt on two threads as a scalar chain of 32 dependent compares.
+     */
     private static float amax32(float[] x, int o) {
+        return VECTOR ? VectorElementwise.absMax32(x, o) : amax32Scalar(x, o);
+    }
+
+    private static final boolean VECTOR = VectorWidth.enabled();
+
+    /** {@link #amax32}'s scalar twin: ggml's {@code MAX(amax, fabsf(x))}, element by element. */
+    static float amax32Scalar(float[] x, int o) {
         float amax = 0f;
         for (int j = 0; j < 32; j++) {
             float v = Math.abs(x[o + j]);
