@@ -162,12 +162,11 @@ public final class ActivationQuantizer {
     }
 
     /**
-     * Largest |x| of a block of 32: in vector lanes with the Vector API kernels ({@link VectorElementwise#absMax32},
-     * the same value), else {@link #amax32Scalar}. Serial on the thread that prepares a product's activations, this
-     * was 8% of the wall time of a 128-token prompt on two threads as a scalar chain of 32 dependent compares.
+     * Largest |x| of a block of 32: in vector lanes with the Vector API kernels ({@link VectorQ8Quantizer#absMax32},
+     * the same value), else {@link #amax32Scalar}.
      */
     private static float amax32(float[] x, int o) {
-        return VECTOR ? VectorElementwise.absMax32(x, o) : amax32Scalar(x, o);
+        return VECTOR ? VectorQ8Quantizer.absMax32(x, o) : amax32Scalar(x, o);
     }
 
     private static final boolean VECTOR = VectorWidth.enabled();
@@ -205,10 +204,10 @@ public final class ActivationQuantizer {
                 }
             } else {
                 float id = amax != 0f ? 127f / amax : 0.0f;
-                for (int j = 0; j < 32; j++) {
-                    int q = rint(x[xo + j] * id);
-                    qs[qo + j] = (byte) q;
-                    sum += q;
+                if (VECTOR && VectorQ8Quantizer.ROUNDS) {
+                    sum = VectorQ8Quantizer.q8Block(x, xo, id, qs, qo);
+                } else {
+                    sum = q8Round(x, xo, id, qs, qo);
                 }
             }
             d[qo / 32] = Half.roundToF16(dd);
@@ -216,6 +215,17 @@ public final class ActivationQuantizer {
                 s[qo / 32] = Half.roundToF16(sum * dd);
             }
         }
+    }
+
+    /** The x86 flavour's rounding of one block ({@link VectorQ8Quantizer#q8Block}'s scalar twin); returns Σq. */
+    static int q8Round(float[] x, int xo, float id, byte[] qs, int qo) {
+        int sum = 0;
+        for (int j = 0; j < 32; j++) {
+            int q = rint(x[xo + j] * id);
+            qs[qo + j] = (byte) q;
+            sum += q;
+        }
+        return sum;
     }
 
     /** Q8_K into arrays: qs[aOff+e], d[(aOff+e)/256] (float), bsums[(aOff+e)/16]. ggml's quantize_row_q8_K_ref. */

@@ -61,20 +61,6 @@ public final class VectorElementwise {
         return m;
     }
 
-    /**
-     * The largest |x| of {@code x[o .. o + 32)}: the scalar {@code MAX(amax, |x|)} chain's value for every input without
-     * NaN (a maximum does not depend on the order; both start from +0, and |−0| is +0). A NaN gives NaN here, where
-     * the scalar chain forgets it at the next element; either way the block's quants are garbage.
-     */
-    public static float absMax32(float[] x, int o) {
-        java.util.Objects.checkFromIndexSize(o, 32, x.length);
-        FloatVector m = FloatVector.fromArray(F, x, o).abs();
-        for (int i = L; i < 32; i += L) {
-            m = FloatVector.fromArray(F, x, o + i).abs().max(m); // the fresh load as receiver, see max
-        }
-        return m.reduceLanes(VectorOperators.MAX);
-    }
-
     /** {@code x[i] *= s} for i in {@code [off, off + n)}. */
     public static void scale(float[] x, int off, int n, float s) {
         java.util.Objects.checkFromIndexSize(off, n, x.length);
