@@ -120,10 +120,12 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
         }
     }
 
-    /** Runs {@code work} once untimed, then {@code reps} times; returns mean and standard deviation of tokens/s. */
-    /** Warm-up runs at most: enough for C2 to compile every kernel of a model at each batch size. */
-    private static final int MAX_WARM_UP_RUNS = 8;
+    /** Warm-up runs at most: enough for C2 to compile every kernel and the layers' own methods at each batch size. */
+    private static final int MAX_WARM_UP_RUNS = 16;
+    /** Consecutive runs without a compilation that end the warm-up. */
+    private static final int QUIET_RUNS = 2;
 
+    /** Warms up ({@link #warmUp}), then runs {@code work} {@code reps} times; returns mean and standard deviation of tokens/s. */
     private static double[] measure(Runnable work, int reps, int tokens) {
         warmUp(work);
         double[] tps = new double[reps];
@@ -145,19 +147,23 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /**
-     * Untimed runs until the JIT is idle: a run during which no method was compiled (at least two runs, at most
-     * {@link #MAX_WARM_UP_RUNS}). The first run also builds the weight panels. One warm-up run, as llama-bench does,
-     * leaves C2 compiling during the timed runs, and on a 2-core machine its threads then take cycles from the two
-     * compute threads.
+     * Untimed runs until the JIT is idle: {@link #QUIET_RUNS} runs in a row during which no method was compiled (at
+     * most {@link #MAX_WARM_UP_RUNS} runs). The first run also builds the weight panels. One warm-up run, as
+     * llama-bench does, leaves C2 compiling during the timed runs, and on a 2-core machine its threads then take
+     * cycles from the two compute threads. One quiet run was not enough either: a layer's own methods (the block,
+     * the feed-forward), called once a layer per chunk, reached C2 after gaps of a run or more, so that compilations
+     * still fell into the timed runs of a 128-token prompt and its spread was ±10–15% against llama-bench's 1–3%.
      */
     private static void warmUp(Runnable work) {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
-        long before = -1; // without compilation times every run compares equal: two runs
+        long before = -1; // without compilation times every run compares equal: QUIET_RUNS + 1 runs
+        int quiet = 0;
         for (int run = 0; run < MAX_WARM_UP_RUNS; run++) {
             work.run();
             long now = timed ? jit.getTotalCompilationTime() : -1;
-            if (run >= 1 && now == before) {
+            quiet = run >= 1 && now == before ? quiet + 1 : 0;
+            if (quiet >= QUIET_RUNS) {
                 return;
             }
             before = now;
