@@ -161,18 +161,10 @@ public final class ActivationQuantizer {
         }
     }
 
-    /**
-     * Largest |x| of a block of 32: in vector lanes with the Vector API kernels ({@link VectorQ8Quantizer#absMax32},
-     * the same value), else {@link #amax32Scalar}.
-     */
-    private static float amax32(float[] x, int o) {
-        return VECTOR ? VectorQ8Quantizer.absMax32(x, o) : amax32Scalar(x, o);
-    }
-
     private static final boolean VECTOR = VectorWidth.enabled();
 
-    /** {@link #amax32}'s scalar twin: ggml's {@code MAX(amax, fabsf(x))}, element by element. */
-    static float amax32Scalar(float[] x, int o) {
+    /** Largest |x| of a block of 32: ggml's {@code MAX(amax, fabsf(x))}, element by element. */
+    private static float amax32(float[] x, int o) {
         float amax = 0f;
         for (int j = 0; j < 32; j++) {
             float v = Math.abs(x[o + j]);
@@ -188,6 +180,15 @@ public final class ActivationQuantizer {
     static void q8(float[] x, int xOff, int n, byte[] qs, float[] d, float[] s, int aOff, Flavor flavor) {
         checkBlocks(n, 32);
         checkBlocks(aOff, 32);
+        if (flavor == Flavor.X86_SIMD && VECTOR && VectorQ8Quantizer.ROUNDS) {
+            VectorQ8Quantizer.q8Row(x, xOff, n, qs, d, s, aOff);
+        } else {
+            q8Scalar(x, xOff, n, qs, d, s, aOff, flavor);
+        }
+    }
+
+    /** {@link #q8} element by element ({@link VectorQ8Quantizer#q8Row}'s scalar twin for the x86 flavour). */
+    static void q8Scalar(float[] x, int xOff, int n, byte[] qs, float[] d, float[] s, int aOff, Flavor flavor) {
         boolean ref = flavor != Flavor.X86_SIMD;
         for (int b = 0; b < n / 32; b++) {
             int xo = xOff + 32 * b;
@@ -204,10 +205,10 @@ public final class ActivationQuantizer {
                 }
             } else {
                 float id = amax != 0f ? 127f / amax : 0.0f;
-                if (VECTOR && VectorQ8Quantizer.ROUNDS) {
-                    sum = VectorQ8Quantizer.q8Block(x, xo, id, qs, qo);
-                } else {
-                    sum = q8Round(x, xo, id, qs, qo);
+                for (int j = 0; j < 32; j++) {
+                    int q = rint(x[xo + j] * id);
+                    qs[qo + j] = (byte) q;
+                    sum += q;
                 }
             }
             d[qo / 32] = Half.roundToF16(dd);
@@ -215,17 +216,6 @@ public final class ActivationQuantizer {
                 s[qo / 32] = Half.roundToF16(sum * dd);
             }
         }
-    }
-
-    /** The x86 flavour's rounding of one block ({@link VectorQ8Quantizer#q8Block}'s scalar twin); returns Σq. */
-    static int q8Round(float[] x, int xo, float id, byte[] qs, int qo) {
-        int sum = 0;
-        for (int j = 0; j < 32; j++) {
-            int q = rint(x[xo + j] * id);
-            qs[qo + j] = (byte) q;
-            sum += q;
-        }
-        return sum;
     }
 
     /** Q8_K into arrays: qs[aOff+e], d[(aOff+e)/256] (float), bsums[(aOff+e)/16]. ggml's quantize_row_q8_K_ref. */

@@ -2,74 +2,62 @@ package dev.caravel.tensor.kernel;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** {@link VectorQ8Quantizer}'s block steps against their scalar twins in {@link ActivationQuantizer}. */
+/** {@link VectorQ8Quantizer#q8Row} against its scalar twin, {@code ActivationQuantizer.q8Scalar} (x86 flavour). */
 class VectorQ8QuantizerTest {
-    private static volatile int sink;
-
     private static final float[] SPECIAL = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 1e-30f, -1e-30f,
-            Float.MAX_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 127f, -127f};
+            1e30f, -1e30f, 127f, -127f, 0.5f, -0.5f, 1.5f, -2.5f};
 
     @Test
-    void vectorBlockMaximumEqualsTheScalarChainBitForBit() {
-        assumeTrue(VectorWidth.enabled(), "the Vector API kernels are off");
+    void vectorRowEqualsTheScalarLoopBitForBit() {
+        assumeTrue(VectorWidth.enabled() && VectorQ8Quantizer.ROUNDS, "no vector quantization at this width");
         SplittableRandom rnd = new SplittableRandom(11);
-        float[] x = new float[32 * 64 + 5];
-        for (int round = 0; round < 400; round++) {
-            for (int i = 0; i < x.length; i++) {
-                x[i] = switch (rnd.nextInt(6)) {
-                    case 0 -> 0f;
-                    case 1 -> SPECIAL[rnd.nextInt(SPECIAL.length)];
-                    default -> (float) rnd.nextGaussian() * (float) Math.pow(10, rnd.nextInt(9) - 4);
-                };
-            }
-            if (round % 5 == 0) { // the largest magnitude in each lane position in turn, either sign
-                int at = rnd.nextInt(32);
-                for (int b = 0; b < 64; b++) x[5 + 32 * b + at] = rnd.nextBoolean() ? 1e6f : -1e6f;
-            }
-            for (int o = 0; o + 32 <= x.length; o += 1 + rnd.nextInt(31)) {
-                assertThat(Float.floatToRawIntBits(VectorQ8Quantizer.absMax32(x, o)))
-                        .as("block at %d", o).isEqualTo(Float.floatToRawIntBits(ActivationQuantizer.amax32Scalar(x, o)));
-            }
-        }
-        float[] zeros = new float[32];
-        java.util.Arrays.fill(zeros, -0f);
-        assertThat(Float.floatToRawIntBits(VectorQ8Quantizer.absMax32(zeros, 0))).isZero(); // +0, as the scalar's start
-    }
-
-    @Test
-    void vectorRoundingEqualsTheScalarLoopBitForBit() {
-        assumeTrue(VectorWidth.enabled() && VectorQ8Quantizer.ROUNDS, "no vector rounding at this width");
-        SplittableRandom rnd = new SplittableRandom(12);
-        float[] x = new float[32 * 8];
-        byte[] vq = new byte[x.length + 32];
-        byte[] sq = new byte[x.length + 32];
-        for (int round = 0; round < 3000; round++) {
+        int n = 32 * 24;
+        float[] x = new float[n + 40];
+        for (int round = 0; round < 600; round++) {
             for (int i = 0; i < x.length; i++) {
                 x[i] = switch (rnd.nextInt(8)) {
                     case 0 -> 0f;
-                    case 1 -> -0f;
-                    case 2 -> (rnd.nextInt(255) - 127) * 0.5f; // ties once scaled by an id of 1 (half-integers)
-                    default -> (float) rnd.nextGaussian() * (float) Math.pow(10, rnd.nextInt(7) - 3);
+                    case 1 -> SPECIAL[rnd.nextInt(SPECIAL.length)];
+                    // a block of half-integers up to ±127 quantizes with id = 1: rint meets its ties
+                    case 2 -> (rnd.nextInt(255) - 127) * 0.5f;
+                    default -> (float) rnd.nextGaussian() * (float) Math.pow(10, rnd.nextInt(9) - 4);
                 };
             }
-            int xo = 32 * rnd.nextInt(8);
-            int qo = rnd.nextInt(33);
-            float amax = ActivationQuantizer.amax32Scalar(x, xo);
-            float id = round % 3 == 0 ? 1f : amax != 0f ? 127f / amax : 0f; // id 1 keeps the ties of case 2
-            if (id == 1f && amax > 127f) {
-                continue;
+            if (round % 4 == 0) { // blocks of ties: every element a half-integer and one of them ±127
+                for (int i = 0; i < n; i++) x[i] = (rnd.nextInt(253) - 126) + 0.5f * rnd.nextInt(2);
+                for (int b = 0; b < n / 32; b++) x[32 * b + rnd.nextInt(32)] = rnd.nextBoolean() ? 127f : -127f;
             }
-            int vs = VectorQ8Quantizer.q8Block(x, xo, id, vq, qo);
-            int ss = ActivationQuantizer.q8Round(x, xo, id, sq, qo);
-            assertThat(vs).as("sum, round %d", round).isEqualTo(ss);
-            assertThat(java.util.Arrays.copyOfRange(vq, qo, qo + 32)).as("quants, round %d", round)
-                    .isEqualTo(java.util.Arrays.copyOfRange(sq, qo, qo + 32));
-            sink += vs;
+            if (round % 5 == 1) { // a whole block of zeros, and of negative zeros
+                Arrays.fill(x, 64, 96, 0f);
+                Arrays.fill(x, 96, 128, -0f);
+            }
+            int xOff = round % 3 == 2 ? rnd.nextInt(9) : 0;
+            int m = 32 * (1 + rnd.nextInt(n / 32));
+            int aOff = 32 * rnd.nextInt(2);
+            byte[] vq = new byte[n + 64];
+            byte[] sq = new byte[n + 64];
+            float[] vd = new float[n / 32 + 2];
+            float[] sd = new float[n / 32 + 2];
+            float[] vs = new float[n / 32 + 2];
+            float[] ss = new float[n / 32 + 2];
+            boolean q81 = rnd.nextBoolean();
+            VectorQ8Quantizer.q8Row(x, xOff, m, vq, vd, q81 ? vs : null, aOff);
+            ActivationQuantizer.q8Scalar(x, xOff, m, sq, sd, q81 ? ss : null, aOff, ActivationQuantizer.Flavor.X86_SIMD);
+            assertThat(vq).as("quants, round %d", round).isEqualTo(sq);
+            assertThat(bits(vd)).as("scales, round %d", round).isEqualTo(bits(sd));
+            assertThat(bits(vs)).as("d·Σq, round %d", round).isEqualTo(bits(ss));
         }
+    }
+
+    private static int[] bits(float[] f) {
+        int[] b = new int[f.length];
+        for (int i = 0; i < f.length; i++) b[i] = Float.floatToRawIntBits(f[i]);
+        return b;
     }
 }
