@@ -257,10 +257,10 @@ final class VectorBatchKernels {
                 IntVector p1 = we.mul(ShortVector.fromArray(S, qw, e1)).add(wo.mul(ShortVector.fromArray(S, qw, e1 + 16))).reinterpretAsInts();
                 IntVector p2 = we.mul(ShortVector.fromArray(S, qw, e2)).add(wo.mul(ShortVector.fromArray(S, qw, e2 + 16))).reinterpretAsInts();
                 IntVector p3 = we.mul(ShortVector.fromArray(S, qw, e3)).add(wo.mul(ShortVector.fromArray(S, qw, e3 + 16))).reinterpretAsInts();
-                sum0 = sum0.add(p0.add(p0.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s));
-                sum1 = sum1.add(p1.add(p1.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s));
-                sum2 = sum2.add(p2.add(p2.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s));
-                sum3 = sum3.add(p3.add(p3.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s));
+                sum0 = p0.add(p0.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s).add(sum0);
+                sum1 = p1.add(p1.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s).add(sum1);
+                sum2 = p2.add(p2.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s).add(sum2);
+                sum3 = p3.add(p3.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s).add(sum3);
             }
             acc0 = ((FloatVector) sum0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, dy[(a0 + 256 * b) >> 8] * dw), acc0);
             acc1 = ((FloatVector) sum1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, dy[(a1 + 256 * b) >> 8] * dw), acc1);
@@ -314,10 +314,10 @@ final class VectorBatchKernels {
                 IntVector p1 = we.mul(ShortVector.fromArray(S, qw, e1)).add(wo.mul(ShortVector.fromArray(S, qw, e1 + 16))).reinterpretAsInts();
                 IntVector p2 = we.mul(ShortVector.fromArray(S, qw, e2)).add(wo.mul(ShortVector.fromArray(S, qw, e2 + 16))).reinterpretAsInts();
                 IntVector p3 = we.mul(ShortVector.fromArray(S, qw, e3)).add(wo.mul(ShortVector.fromArray(S, qw, e3 + 16))).reinterpretAsInts();
-                sum0 = sum0.add(p0.add(p0.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s));
-                sum1 = sum1.add(p1.add(p1.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s));
-                sum2 = sum2.add(p2.add(p2.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s));
-                sum3 = sum3.add(p3.add(p3.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s));
+                sum0 = p0.add(p0.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s).add(sum0);
+                sum1 = p1.add(p1.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s).add(sum1);
+                sum2 = p2.add(p2.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s).add(sum2);
+                sum3 = p3.add(p3.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s).add(sum3);
             }
             acc0 = ((FloatVector) sum0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, dy[(a0 + 256 * b) >> 8] * dw), acc0);
             acc1 = ((FloatVector) sum1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, dy[(a1 + 256 * b) >> 8] * dw), acc1);
@@ -372,10 +372,10 @@ final class VectorBatchKernels {
                 IntVector p1 = we.mul(ShortVector.fromArray(S, qw, e1)).add(wo.mul(ShortVector.fromArray(S, qw, e1 + 16))).reinterpretAsInts();
                 IntVector p2 = we.mul(ShortVector.fromArray(S, qw, e2)).add(wo.mul(ShortVector.fromArray(S, qw, e2 + 16))).reinterpretAsInts();
                 IntVector p3 = we.mul(ShortVector.fromArray(S, qw, e3)).add(wo.mul(ShortVector.fromArray(S, qw, e3 + 16))).reinterpretAsInts();
-                sum0 = sum0.add(p0.add(p0.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(scale));
-                sum1 = sum1.add(p1.add(p1.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(scale));
-                sum2 = sum2.add(p2.add(p2.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(scale));
-                sum3 = sum3.add(p3.add(p3.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(scale));
+                sum0 = p0.add(p0.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(scale).add(sum0);
+                sum1 = p1.add(p1.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(scale).add(sum1);
+                sum2 = p2.add(p2.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(scale).add(sum2);
+                sum3 = p3.add(p3.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(scale).add(sum3);
             }
             acc0 = ((FloatVector) sum0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, dy[(a0 + 256 * b) >> 8] * dw), acc0);
             acc1 = ((FloatVector) sum1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, dy[(a1 + 256 * b) >> 8] * dw), acc1);

@@ -60,11 +60,11 @@ final class VectorKQuant128Kernels {
                 ShortVector x = ShortVector.fromMemorySegment(S, w, q, LE).lanewise(LSHR, shift);
                 IntVector p = x.and((short) 0x0F).mul(ShortVector.fromArray(S, qw, e))
                         .add(x.lanewise(LSHR, 8).and((short) 0x0F).mul(ShortVector.fromArray(S, qw, e + 16))).reinterpretAsInts();
-                lo = lo.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s));
+                lo = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s).add(lo);
                 x = ShortVector.fromMemorySegment(S, w, q + 16, LE).lanewise(LSHR, shift);
                 p = x.and((short) 0x0F).mul(ShortVector.fromArray(S, qw, e + 8))
                         .add(x.lanewise(LSHR, 8).and((short) 0x0F).mul(ShortVector.fromArray(S, qw, e + 24))).reinterpretAsInts();
-                hi = hi.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s));
+                hi = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s).add(hi);
             }
             FloatVector d = FloatVector.broadcast(F, dy[qo >> 8] * Float.float16ToFloat((short) h0));
             accLo = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(d, accLo);
@@ -98,13 +98,13 @@ final class VectorKQuant128Kernels {
                 ShortVector v = x.and((short) 0x0F0F).or(h.lanewise(LSHL, 4).and((short) 0x1010));
                 IntVector p = v.and((short) 0xFF).mul(ShortVector.fromArray(S, qw, e))
                         .add(v.lanewise(LSHR, 8).mul(ShortVector.fromArray(S, qw, e + 16))).reinterpretAsInts();
-                lo = lo.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s));
+                lo = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s).add(lo);
                 x = ShortVector.fromMemorySegment(S, w, q + 16, LE).lanewise(LSHR, shift);
                 h = ShortVector.fromMemorySegment(S, w, o + 32, LE).lanewise(LSHR, g);
                 v = x.and((short) 0x0F0F).or(h.lanewise(LSHL, 4).and((short) 0x1010));
                 p = v.and((short) 0xFF).mul(ShortVector.fromArray(S, qw, e + 8))
                         .add(v.lanewise(LSHR, 8).mul(ShortVector.fromArray(S, qw, e + 24))).reinterpretAsInts();
-                hi = hi.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s));
+                hi = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s).add(hi);
             }
             FloatVector d = FloatVector.broadcast(F, dy[qo >> 8] * Float.float16ToFloat((short) h0));
             accLo = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(d, accLo);
@@ -138,13 +138,13 @@ final class VectorKQuant128Kernels {
                 ShortVector v = x.and((short) 0x0F0F).or(h.lanewise(LSHL, 4).and((short) 0x3030));
                 IntVector p = v.and((short) 0xFF).sub((short) 32).mul(ShortVector.fromArray(S, qw, e))
                         .add(v.lanewise(LSHR, 8).sub((short) 32).mul(ShortVector.fromArray(S, qw, e + 16))).reinterpretAsInts();
-                lo = lo.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul((byte) s2));
+                lo = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul((byte) s2).add(lo);
                 x = ShortVector.fromMemorySegment(S, w, ql + 16, LE).lanewise(LSHR, shift);
                 h = ShortVector.fromMemorySegment(S, w, qh + 16, LE).lanewise(LSHR, 2 * m);
                 v = x.and((short) 0x0F0F).or(h.lanewise(LSHL, 4).and((short) 0x3030));
                 p = v.and((short) 0xFF).sub((short) 32).mul(ShortVector.fromArray(S, qw, e + 8))
                         .add(v.lanewise(LSHR, 8).sub((short) 32).mul(ShortVector.fromArray(S, qw, e + 24))).reinterpretAsInts();
-                hi = hi.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s2 >> 8));
+                hi = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s2 >> 8).add(hi);
             }
             FloatVector d = FloatVector.broadcast(F, dy[qo >> 8] * f16(w, o + 208));
             accLo = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(d, accLo);
@@ -187,11 +187,11 @@ final class VectorKQuant128Kernels {
                 ShortVector x = ShortVector.fromMemorySegment(S, w, q, LE).lanewise(LSHR, shift);
                 IntVector p = x.and((short) 3).mul(ShortVector.fromArray(S, qw, e))
                         .add(x.lanewise(LSHR, 8).and((short) 3).mul(ShortVector.fromArray(S, qw, e + 16))).reinterpretAsInts();
-                lo = lo.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s2 & 0xF));
+                lo = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(s2 & 0xF).add(lo);
                 x = ShortVector.fromMemorySegment(S, w, q + 16, LE).lanewise(LSHR, shift);
                 p = x.and((short) 3).mul(ShortVector.fromArray(S, qw, e + 8))
                         .add(x.lanewise(LSHR, 8).and((short) 3).mul(ShortVector.fromArray(S, qw, e + 24))).reinterpretAsInts();
-                hi = hi.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul((s2 >> 8) & 0xF));
+                hi = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul((s2 >> 8) & 0xF).add(hi);
             }
             FloatVector d = FloatVector.broadcast(F, yd * f16(w, o + 80));
             accLo = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(d, accLo);
@@ -226,13 +226,13 @@ final class VectorKQuant128Kernels {
                 ShortVector v = x.and((short) 0x0303).or(h.lanewise(LSHL, 2).and((short) 0x0404));
                 IntVector p = v.and((short) 0xFF).sub((short) 4).mul(ShortVector.fromArray(S, qw, e))
                         .add(v.lanewise(LSHR, 8).sub((short) 4).mul(ShortVector.fromArray(S, qw, e + 16))).reinterpretAsInts();
-                lo = lo.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul((s2 & 0xFF) - 32));
+                lo = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul((s2 & 0xFF) - 32).add(lo);
                 x = ShortVector.fromMemorySegment(S, w, q + 16, LE).lanewise(LSHR, shift);
                 h = ShortVector.fromMemorySegment(S, w, o + 16, LE).lanewise(LSHR, g);
                 v = x.and((short) 0x0303).or(h.lanewise(LSHL, 2).and((short) 0x0404));
                 p = v.and((short) 0xFF).sub((short) 4).mul(ShortVector.fromArray(S, qw, e + 8))
                         .add(v.lanewise(LSHR, 8).sub((short) 4).mul(ShortVector.fromArray(S, qw, e + 24))).reinterpretAsInts();
-                hi = hi.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(((s2 >> 8) & 0xFF) - 32));
+                hi = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(((s2 >> 8) & 0xFF) - 32).add(hi);
             }
             FloatVector d = FloatVector.broadcast(F, dy[qo >> 8] * f16(w, o + 108));
             accLo = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).fma(d, accLo);

@@ -179,7 +179,7 @@ final class VectorKQuantKernels {
                 ShortVector wo = x.lanewise(LSHR, 8).and((short) 0x0F);
                 int qe = qo + 32 * g;
                 IntVector p = we.mul(ShortVector.fromArray(S, qw, qe)).add(wo.mul(ShortVector.fromArray(S, qw, qe + 16))).reinterpretAsInts();
-                sum = sum.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul((int) (sc >>> (8 * g)) & 0xFF));
+                sum = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul((int) (sc >>> (8 * g)) & 0xFF).add(sum);
             }
             float d = dy[qo >> 8] * Float.float16ToFloat((short) h0);
             acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d), acc);
@@ -213,7 +213,7 @@ final class VectorKQuantKernels {
                 ShortVector wo = v.lanewise(LSHR, 8);
                 int qe = qo + 32 * g;
                 IntVector p = we.mul(ShortVector.fromArray(S, qw, qe)).add(wo.mul(ShortVector.fromArray(S, qw, qe + 16))).reinterpretAsInts();
-                sum = sum.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul((int) (sc >>> (8 * g)) & 0xFF));
+                sum = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul((int) (sc >>> (8 * g)) & 0xFF).add(sum);
             }
             float d = dy[qo >> 8] * Float.float16ToFloat((short) h0);
             acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d), acc);
@@ -250,7 +250,7 @@ final class VectorKQuantKernels {
                 IntVector p = we.mul(ShortVector.fromArray(S, qw, qe)).add(wo.mul(ShortVector.fromArray(S, qw, qe + 16))).reinterpretAsInts();
                 int s2 = w.get(Bytes.LE_SHORT, o + 192 + 2 * g); // the group's two signed scales
                 IntVector scale = IntVector.broadcast(I, (byte) s2).blend(s2 >> 8, UPPER);
-                sum = sum.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(scale));
+                sum = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(scale).add(sum);
             }
             float d = dy[qo >> 8] * f16(w, o + 208);
             acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, d), acc);
@@ -291,7 +291,7 @@ final class VectorKQuantKernels {
                 IntVector p = we.mul(ShortVector.fromArray(S, qw, qe)).add(wo.mul(ShortVector.fromArray(S, qw, qe + 16))).reinterpretAsInts();
                 int s2 = w.get(Bytes.LE_SHORT, o + 2 * g);
                 IntVector scale = IntVector.broadcast(I, s2 & 0xF).blend((s2 >> 8) & 0xF, UPPER);
-                sum = sum.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(scale));
+                sum = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(scale).add(sum);
             }
             acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, yd * f16(w, o + 80)), acc);
         }
@@ -329,7 +329,7 @@ final class VectorKQuantKernels {
                 IntVector p = we.mul(ShortVector.fromArray(S, qw, qe)).add(wo.mul(ShortVector.fromArray(S, qw, qe + 16))).reinterpretAsInts();
                 int s2 = (int) ((g < 4 ? s07 : s815) >>> (16 * (g & 3))); // scales 2g, 2g+1 (+ 32)
                 IntVector scale = IntVector.broadcast(I, (s2 & 0xFF) - 32).blend(((s2 >> 8) & 0xFF) - 32, UPPER);
-                sum = sum.add(p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(scale));
+                sum = p.add(p.lanewise(LSHL, 16)).lanewise(ASHR, 16).mul(scale).add(sum);
             }
             acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, dy[qo >> 8] * f16(w, o + 108)), acc);
         }
