@@ -151,8 +151,8 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
      * most {@link #MAX_WARM_UP_RUNS} runs). The first run also builds the weight panels. One warm-up run, as
      * llama-bench does, leaves C2 compiling during the timed runs, and on a 2-core machine its threads then take
      * cycles from the two compute threads. One quiet run was not enough either: a layer's own methods (the block,
-     * the feed-forward), called once a layer per chunk, reached C2 after gaps of a run or more, so that compilations
-     * still fell into the timed runs of a 128-token prompt and its spread was ±10–15% against llama-bench's 1–3%.
+     * the feed-forward, the activation forms), called once a layer per chunk, reached C2 after gaps of a run or more,
+     * and {@code -XX:+PrintCompilation} showed them compiled during the timed runs of a 128-token prompt.
      */
     private static void warmUp(Runnable work) {
         java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();

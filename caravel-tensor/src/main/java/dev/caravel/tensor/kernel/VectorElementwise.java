@@ -50,7 +50,7 @@ public final class VectorElementwise {
             for (i = L; i + L <= n; i += L) {
                 // the fresh load is the receiver: a loop-carried one has only the declared type when C2 parses the
                 // call, so it depends on the JVM-wide type profile of FloatVector.max, and boxes once that has seen
-                // another width (see VectorShapes)
+                // another width (docs/ARCHITECTURE.md, weight panels)
                 acc = FloatVector.fromArray(F, x, off + i).max(acc);
             }
             m = acc.reduceLanes(VectorOperators.MAX);
