@@ -109,13 +109,17 @@ public abstract class DecoderModel implements LanguageModel {
         }
         for (int done = 0; done < count; done += s.batch) {
             int n = Math.min(s.batch, count - done);
-            forwardChunk(s, tokens, offset + done, n, pos + done, sink);
+            forwardChunk(s, tokens, offset + done, n, pos + done, sink, done + n == count);
         }
         return s.logits;
     }
 
-    /** Evaluates {@code n ≤ batch} tokens at positions {@code pos..pos+n-1}: one pass over the weights. */
-    private void forwardChunk(DecoderState s, int[] tokens, int offset, int n, int pos, LogitsSink sink) {
+    /**
+     * Evaluates {@code n ≤ batch} tokens at positions {@code pos..pos+n-1}: one pass over the weights. Without a
+     * sink only the last chunk of a prompt ({@code last}) projects its last row to logits: the output matrix is
+     * the largest of most models (vocabulary × dim), and an earlier chunk's logits would be overwritten unread.
+     */
+    private void forwardChunk(DecoderState s, int[] tokens, int offset, int n, int pos, LogitsSink sink, boolean last) {
         int dim = config.dim();
         for (int r = 0; r < n; r++) {
             s.rowCache[r] = s;
@@ -124,6 +128,9 @@ public abstract class DecoderModel implements LanguageModel {
         forwardBlocks(s, s.rowCache, tokens, offset, s.rowPosition, n);
         int vocab = config.vocabSize();
         if (sink == null) {
+            if (!last) {
+                return;
+            }
             // Only the last token's logits are needed.
             norm(s.xb, 0, s.x, (n - 1) * dim, outputNorm, outputNormBias);
             outputProjection.apply(s.xb, 0, 1, s.logits, 0, s);
@@ -299,16 +306,11 @@ public abstract class DecoderModel implements LanguageModel {
         float[] hidden; // (n, ffn) input of the down projection
         if (b.gate() != null) {
             Linear.applyAll(b.gate(), s.hb, b.up(), s.hb2, null, null, s.xb, n, s); // (n, ffn) each
-            for (int r = 0; r < n; r++) {
-                gatedActivation(s.hb, r * ffn, s.hb2, r * ffn, ffn, gelu);
-            }
+            s.gatedRows.run(s.parallel.pool(), s.hb, null, s.hb2, 0, ffn, ffn, gelu, n);
             hidden = s.hb;
         } else if (b.fusedGateUp()) {
             b.up().apply(s.xb, 0, n, s.hb, 0, s);    // (n, 2 * ffn): gate | up per row
-            for (int r = 0; r < n; r++) {
-                System.arraycopy(s.hb, r * 2 * ffn, s.hb2, r * ffn, ffn);
-                gatedActivation(s.hb2, r * ffn, s.hb, r * 2 * ffn + ffn, ffn, gelu);
-            }
+            s.gatedRows.run(s.parallel.pool(), s.hb2, s.hb, s.hb, ffn, 2 * ffn, ffn, gelu, n);
             hidden = s.hb2;
         } else {
             b.up().apply(s.xb, 0, n, s.hb, 0, s);    // (n, ffn)
@@ -324,14 +326,6 @@ public abstract class DecoderModel implements LanguageModel {
             hidden = s.hb;
         }
         b.down().apply(hidden, 0, n, s.xb2, 0, s);
-    }
-
-    private static void gatedActivation(float[] gate, int gateOff, float[] up, int upOff, int n, boolean gelu) {
-        if (gelu) {
-            Ops.geglu(gate, gateOff, up, upOff, n);
-        } else {
-            Ops.swiglu(gate, gateOff, up, upOff, n);
-        }
     }
 
     private void norm(float[] out, int outOff, float[] x, int xOff, float[] weight, float[] bias) {

@@ -33,6 +33,8 @@ public final class DecoderState {
     final float[][] workerScores;
     final float[][] workerValueLanes;
     /** {@link Linear#applyAll}'s argument arrays, reused so that a forward step allocates nothing. */
+    /** The feed-forward's gated activation over the pool ({@link DecoderModel}). */
+    final GatedActivationRows gatedRows = new GatedActivationRows();
     final dev.caravel.tensor.WeightMatrix[] fusedMatrices = new dev.caravel.tensor.WeightMatrix[3];
     final float[][] fusedOuts = new float[3][];
     /** The attention step handed to the pool; its fields are set before each dispatch. */

@@ -62,7 +62,6 @@ public record Linear(WeightMatrix weight, float[] bias) {
             }
             return;
         }
-        MatMul.prepare(wa, x, 0, n, s.scratch);
         WeightMatrix[] ws = s.fusedMatrices;
         float[][] outs = s.fusedOuts;
         ws[0] = wa;
@@ -75,6 +74,7 @@ public record Linear(WeightMatrix weight, float[] bias) {
             outs[2] = outC;
             count = 3;
         }
+        s.parallel.prepare(ws, count, x, 0, n, s.scratch);
         s.parallel.multiplyPreparedAll(ws, outs, count, s.scratch);
         a.addBias(outA, 0, n);
         b.addBias(outB, 0, n);

@@ -32,9 +32,14 @@ class ThreadCountTest {
         }
     }
 
-    /** A long prompt in 32-token chunks: attention runs as (row, head) pairs split over the workers. */
+    /**
+     * A long prompt in 32-token chunks: attention runs as (row, head) pairs split over the workers, the activations
+     * of each product are converted eight rows an item on the workers (with the panel forms), and so is the
+     * feed-forward's gated activation (ChatGLM's fused gate|up included).
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"random-llama-q4_0.gguf", "random-qwen2-q8_0.gguf", "random-llama-f16.gguf"})
+    @ValueSource(strings = {"random-llama-q4_0.gguf", "random-qwen2-q8_0.gguf", "random-llama-f16.gguf", "random-llama-q4_k_m.gguf",
+            "random-chatglm-q4_k_m.gguf", "random-gpt2-q8_0.gguf", "random-llama-q5_0.gguf"})
     void parallelAttentionOverPromptChunksGivesBitIdenticalLogits(String name) {
         try (GgufFile file = GgufFile.open(MODELS.resolve(name)); WorkerPool two = new WorkerPool(2)) {
             LanguageModel model = Architectures.load(file);

@@ -17,6 +17,8 @@ import java.util.Objects;
  * {@link MatMul#multiplyPrepared} over disjoint row ranges.
  */
 public final class MatMulScratch {
+    /** {@code GgmlType.values()} once: the panel-form bit masks index it (values() copies the array each call). */
+    private static final GgmlType[] TYPES = GgmlType.values();
     private final int maxCols;
     private final int maxBatch;
     private final ActivationQuantizer.Flavor flavor;
@@ -111,31 +113,31 @@ public final class MatMulScratch {
      * keeps their logits within float-rounding distance of llama.cpp's — on random test models, whose logits are
      * nearly tied, skipping it flips greedy choices.
      */
-    private void roundedToFloats(GgmlType type, int n) {
+    private void roundedToFloats(GgmlType type, int from, int to) {
         switch (type) {
             case Q8_0, Q8_1 -> {
                 byte[] qs = activations.qs();
                 float[] d = activations.d();
-                for (int e = 0; e < n; e++) {
+                for (int e = from; e < to; e++) {
                     floats[e] = qs[e] * d[e >> 5];
                 }
             }
             case Q8_K -> {
                 byte[] qs = activations.qs();
                 float[] d = activations.d();
-                for (int e = 0; e < n; e++) {
+                for (int e = from; e < to; e++) {
                     floats[e] = qs[e] * d[e >> 8];
                 }
             }
             case F16 -> {
                 short[] h = activations.half();
-                for (int e = 0; e < n; e++) {
+                for (int e = from; e < to; e++) {
                     floats[e] = Float.float16ToFloat(h[e]);
                 }
             }
             case BF16 -> {
                 short[] h = activations.half();
-                for (int e = 0; e < n; e++) {
+                for (int e = from; e < to; e++) {
                     floats[e] = Float.intBitsToFloat((h[e] & 0xFFFF) << 16);
                 }
             }
@@ -227,6 +229,19 @@ public final class MatMulScratch {
      * {@code vecDotType}, each row separately (as llama.cpp does).
      */
     public void prepare(GgmlType vecDotType, float[] x, int xOffset, int batch, int cols) {
+        startPrepare(vecDotType, x, xOffset, batch, cols, 0);
+        prepareRows(vecDotType, x, xOffset, batch, cols, 0, 0, batch);
+        finishPrepare(vecDotType, batch, cols, 0);
+    }
+
+    /**
+     * The first of the three steps of {@link #prepare} split over threads: checks the arguments, forgets the previous
+     * activations and reserves the panel forms named by {@code panelForms} (bit {@code 1 << type.ordinal()} for each
+     * weight type whose panels will read these activations; their form is then filled with the rows instead of on
+     * first use). Then {@link #prepareRows} over row ranges that cover the batch (any threads, disjoint ranges, each
+     * starting at a multiple of 8), then {@link #finishPrepare} on this thread. Same bits as {@link #prepare}.
+     */
+    public void startPrepare(GgmlType vecDotType, float[] x, int xOffset, int batch, int cols, long panelForms) {
         Objects.requireNonNull(vecDotType, "vecDotType");
         if (cols <= 0 || cols > maxCols) {
             throw new IllegalArgumentException("row length " + cols + " outside (0, " + maxCols + "]");
@@ -239,30 +254,61 @@ public final class MatMulScratch {
         }
         Objects.checkFromIndexSize(xOffset, batch * cols, x.length);
         preparedType = null;
-        if (numerics == Numerics.FAST) {
-            if (vecDotType == GgmlType.F32) {
-                System.arraycopy(x, xOffset, floats, 0, batch * cols);
-            } else {
-                for (int b = 0; b < batch; b++) {
-                    ActivationQuantizer.quantize(vecDotType, flavor, x, xOffset + b * cols, cols, activations, b * cols, false);
-                }
-                roundedToFloats(vecDotType, batch * cols);
-            }
-            rowFormsReady = false;
-            panelFormsReady = 0;
-            preparedType = vecDotType;
-            preparedCols = cols;
-            preparedBatch = batch;
+        if (numerics != Numerics.FAST || vecDotType != GgmlType.F32) {
+            // the arrays exist before the rows are converted: allocated lazily by each thread that converts rows, two
+            // workers could each put a new array in place and one of them write its rows into the lost one
+            activations.reserve(vecDotType);
+        }
+        for (long bits = panelForms; bits != 0; bits &= bits - 1) {
+            GgmlType weightType = TYPES[Long.numberOfTrailingZeros(bits)];
+            checkPanelForm(weightType, vecDotType);
+            Panels.reserveActivationForm(weightType, activations);
+        }
+    }
+
+    /**
+     * Converts rows {@code [rowStart, rowEnd)} of the batch that {@link #startPrepare} began (same arguments), and fills
+     * their panel forms for the weight types of {@code panelForms}. Disjoint ranges may run on several threads at once.
+     */
+    public void prepareRows(GgmlType vecDotType, float[] x, int xOffset, int batch, int cols, long panelForms, int rowStart, int rowEnd) {
+        if (numerics == Numerics.FAST && vecDotType == GgmlType.F32) {
+            System.arraycopy(x, xOffset + rowStart * cols, floats, rowStart * cols, (rowEnd - rowStart) * cols);
             return;
         }
-        for (int b = 0; b < batch; b++) {
+        for (int b = rowStart; b < rowEnd; b++) {
             ActivationQuantizer.quantize(vecDotType, flavor, x, xOffset + b * cols, cols, activations, b * cols, false);
         }
+        if (numerics == Numerics.FAST) {
+            roundedToFloats(vecDotType, rowStart * cols, rowEnd * cols);
+        }
+        for (long bits = panelForms; bits != 0; bits &= bits - 1) {
+            Panels.prepareActivationRows(TYPES[Long.numberOfTrailingZeros(bits)], activations, batch, cols, rowStart, rowEnd);
+        }
+    }
+
+    /** Publishes the activations that {@link #prepareRows} converted: the last step of a split {@link #prepare}. */
+    public void finishPrepare(GgmlType vecDotType, int batch, int cols, long panelForms) {
         rowFormsReady = false;
-        panelFormsReady = 0;
+        panelFormsReady = panelForms;
         preparedType = vecDotType;
         preparedCols = cols;
         preparedBatch = batch;
+    }
+
+    /** The activation type that the panels of {@code weightType} read: Q8_K for the K-quants, Q8_0 for the others. */
+    private static GgmlType panelActivationType(GgmlType weightType) {
+        return switch (weightType) {
+            case Q4_K, Q5_K, Q6_K -> GgmlType.Q8_K;
+            default -> GgmlType.Q8_0;
+        };
+    }
+
+    private static void checkPanelForm(GgmlType weightType, GgmlType activationType) {
+        GgmlType needed = panelActivationType(weightType);
+        if (activationType != needed || !VectorWidth.enabled()) {
+            throw new IllegalStateException("panels of " + weightType + " need " + needed
+                    + " activations and the Vector API kernels, not " + activationType);
+        }
     }
 
     /**
@@ -275,14 +321,7 @@ public final class MatMulScratch {
         if ((panelFormsReady & bit) == 0) {
             synchronized (this) {
                 if ((panelFormsReady & bit) == 0) {
-                    GgmlType needed = switch (weightType) {
-                        case Q4_K, Q5_K, Q6_K -> GgmlType.Q8_K;
-                        default -> GgmlType.Q8_0;
-                    };
-                    if (preparedType != needed || !VectorWidth.enabled()) {
-                        throw new IllegalStateException("panels of " + weightType + " need " + needed
-                                + " activations and the Vector API kernels, not " + preparedType);
-                    }
+                    checkPanelForm(weightType, preparedType);
                     Panels.prepareActivations(weightType, activations, preparedBatch, preparedCols);
                     panelFormsReady |= bit;
                 }

@@ -113,6 +113,11 @@ public final class WeightMatrix {
         return p;
     }
 
+    /** Whether products with this matrix read panels ({@link Panels#applies}), and so the activations' panel form. */
+    public boolean panelled() {
+        return panelled;
+    }
+
     /** Panel groups still to be built before {@link #panels()} can return at once: all of them, or 0. */
     public int pendingPanelGroups() {
         return panelled && panels == null ? Panels.panelRows(rows) / Panels.ROWS : 0;

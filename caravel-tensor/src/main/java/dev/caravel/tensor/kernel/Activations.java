@@ -55,6 +55,7 @@ public final class Activations {
     private float[] kpanel6Bias;
     private float[] panel5;
     private float[] panel5Bias;
+    private float[] panel5BiasX8;
 
     /** @param capacity the most elements (rows × cols) this buffer will hold; a multiple of 256 is not required */
     public Activations(int capacity) {
@@ -142,6 +143,7 @@ public final class Activations {
                     panel5 = new float[capacity];
                     panel5X8 = new float[capacity];
                     panel5Bias = new float[capacity / 4 + 8];
+                    panel5BiasX8 = new float[capacity / 4 + 8];
                 }
             }
             default -> throw new IllegalArgumentException("no panels for " + weightType);
@@ -180,6 +182,15 @@ public final class Activations {
     /** Per ggml lane of each Q8_0 block (8 a block): −16 · Σ of its 4 quants; see {@link Q5Panels}. */
     public float[] panel5Bias() {
         return panel5Bias;
+    }
+
+    /**
+     * {@link #panel5Bias()} of each full group of 8 activation rows, the eight rows' value of a (block, lane) side by
+     * side: {@code [64·(G·nb + b) + 8·lane + t] = panel5Bias[8·((8G + t)·nb + b) + lane]}, so that the eight-row Q5_0
+     * kernels read them at one index (eight loads 8·nb apart each took a bounds check of its own).
+     */
+    public float[] panel5BiasX8() {
+        return panel5BiasX8;
     }
 
     /**

@@ -310,14 +310,14 @@ final class KPanels {
     }
 
     /**
-     * Fills the panel forms that {@code type}'s kernels read of Q8_K activations {@code [0, n)} of {@code a} (qs, d,
-     * bsums already quantized; n a multiple of 256): for each superblock starting at element E and pass p, position
+     * Fills the panel forms that {@code type}'s kernels read of Q8_K activations {@code [aOff, aOff + n)} of {@code a}
+     * (qs, d, bsums already quantized; multiples of 256; the arrays reserved with {@link Activations#reserveKPanels}):
+     * for each superblock starting at element E and pass p, position
      * {@code 4s + t} holds element {@code E + 32s + 4p + t} pre-scaled for the type ({@link Activations#kpanel4()},
      * {@link Activations#kpanel5()}, {@link Activations#kpanel6()}), plus the Q4_K/Q5_K sub-block sums
      * ({@link Activations#kpanel4Mins()}) or the Q6_K group biases ({@link Activations#kpanel6Bias()}).
      */
-    static void prepareActivations(GgmlType type, Activations a, int n) {
-        a.reserveKPanels(type);
+    static void prepareActivations(GgmlType type, Activations a, int aOff, int n) {
         byte[] qs = a.qs();
         float[] form = switch (type) {
             case Q4_K -> a.kpanel4();
@@ -326,7 +326,7 @@ final class KPanels {
             default -> throw new IllegalArgumentException("no K panels for " + type);
         };
         float[] factor = type == GgmlType.Q4_K ? Q4K_FACTOR : type == GgmlType.Q5_K ? Q5K_FACTOR : Q6K_FACTOR;
-        for (int e0 = 0; e0 < n; e0 += 256) {
+        for (int e0 = aOff; e0 < aOff + n; e0 += 256) {
             for (int lp = 0; lp < 8; lp++) {
                 for (int s = 0; s < 8; s++) {
                     for (int t = 0; t < 4; t++) {
@@ -337,7 +337,7 @@ final class KPanels {
         }
         if (type == GgmlType.Q6_K) {
             float[] bias = a.kpanel6Bias();
-            for (int e0 = 0; e0 < n; e0 += 256) {
+            for (int e0 = aOff; e0 < aOff + n; e0 += 256) {
                 for (int lp = 0; lp < 8; lp++) {
                     for (int s = 0; s < 8; s++) {
                         int e = e0 + 32 * s + 4 * lp;
@@ -348,7 +348,7 @@ final class KPanels {
         } else {
             short[] bsums = a.bsums();
             float[] mins = a.kpanel4Mins();
-            for (int e0 = 0; e0 < n; e0 += 256) {
+            for (int e0 = aOff; e0 < aOff + n; e0 += 256) {
                 for (int s = 0; s < 8; s++) {
                     int bs = (e0 >> 4) + 2 * s;
                     mins[(e0 >> 5) + s] = (bsums[bs] + bsums[bs + 1]) * Math.scalb(1f, -8 * (s & 3));

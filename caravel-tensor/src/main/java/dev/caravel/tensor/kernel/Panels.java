@@ -78,39 +78,76 @@ public final class Panels {
      * K-quants), {@code n = batch · cols}: the panel form that the panels of {@code weightType} read (O(n)).
      */
     public static void prepareActivations(GgmlType weightType, Activations a, int batch, int cols) {
-        int n = batch * cols;
+        reserveActivationForm(weightType, a);
+        prepareActivationRows(weightType, a, batch, cols, 0, batch);
+    }
+
+    /** Allocates, on first use, the arrays of the panel form of {@code weightType} (one thread, before any fill). */
+    public static void reserveActivationForm(GgmlType weightType, Activations a) {
         switch (weightType) {
-            case Q4_0 -> {
-                a.reservePanels(weightType);
-                Q4Panels.prepareActivations(a, 0, n);
-                interleave(a.panel(), a.panelX8(), batch, cols);
-            }
-            case Q8_0 -> {
-                a.reservePanels(weightType);
-                Q8Panels.prepareActivations(a, n);
-                interleave(a.panel8(), a.panel8X8(), batch, cols);
-            }
-            case Q5_0 -> {
-                a.reservePanels(weightType);
-                Q5Panels.prepareActivations(a, n);
-                interleave(a.panel5(), a.panel5X8(), batch, cols);
-            }
-            case Q4_K, Q5_K, Q6_K -> KPanels.prepareActivations(weightType, a, n);
+            case Q4_0, Q8_0, Q5_0 -> a.reservePanels(weightType);
+            case Q4_K, Q5_K, Q6_K -> a.reserveKPanels(weightType);
             default -> throw new IllegalArgumentException("no panels for " + weightType);
         }
     }
 
     /**
-     * {@code x8[(G·cols + e)·8 + t] = panel[(8G + t)·cols + e]} for every full group G of 8 of the batch's rows: the
-     * interleaved copy the eight-row kernels read ({@link Activations#panelX8()} and its Q5_0 and Q8_0 twins).
+     * {@link #prepareActivations} for activation rows {@code [rowStart, rowEnd)} of {@code batch} only, after
+     * {@link #reserveActivationForm}. Every row's form depends on that row alone, except the eight-row interleaved
+     * copies, so {@code rowStart} must be a multiple of 8 and {@code rowEnd} one too or {@code batch}: then several
+     * threads may fill disjoint ranges at once.
      */
-    private static void interleave(float[] panel, float[] x8, int batch, int cols) {
-        for (int g = 0; g + 8 <= batch; g += 8) {
+    public static void prepareActivationRows(GgmlType weightType, Activations a, int batch, int cols, int rowStart, int rowEnd) {
+        java.util.Objects.checkFromToIndex(rowStart, rowEnd, batch);
+        if (rowStart % 8 != 0 || (rowEnd % 8 != 0 && rowEnd != batch)) {
+            throw new IllegalArgumentException("rows [" + rowStart + ", " + rowEnd + ") of " + batch + " cut a group of 8");
+        }
+        int off = rowStart * cols;
+        int n = (rowEnd - rowStart) * cols;
+        switch (weightType) {
+            case Q4_0 -> {
+                Q4Panels.prepareActivations(a, off, n);
+                interleave(a.panel(), a.panelX8(), cols, rowStart, rowEnd);
+            }
+            case Q8_0 -> {
+                Q8Panels.prepareActivations(a, off, n);
+                interleave(a.panel8(), a.panel8X8(), cols, rowStart, rowEnd);
+            }
+            case Q5_0 -> {
+                Q5Panels.prepareActivations(a, off, n);
+                interleave(a.panel5(), a.panel5X8(), cols, rowStart, rowEnd);
+                interleaveBias(a.panel5Bias(), a.panel5BiasX8(), cols / 32, rowStart, rowEnd);
+            }
+            case Q4_K, Q5_K, Q6_K -> KPanels.prepareActivations(weightType, a, off, n);
+            default -> throw new IllegalArgumentException("no panels for " + weightType);
+        }
+    }
+
+    /**
+     * {@code x8[(G·cols + e)·8 + t] = panel[(8G + t)·cols + e]} for every full group G of 8 rows in
+     * {@code [rowStart, rowEnd)} (rowStart a multiple of 8): the interleaved copy the eight-row kernels read
+     * ({@link Activations#panelX8()} and its Q5_0 and Q8_0 twins).
+     */
+    private static void interleave(float[] panel, float[] x8, int cols, int rowStart, int rowEnd) {
+        for (int g = rowStart; g + 8 <= rowEnd; g += 8) {
             int dst = g * cols; // (G·cols)·8 with G = g/8
             for (int t = 0; t < 8; t++) {
                 int src = (g + t) * cols;
                 for (int e = 0; e < cols; e++) {
                     x8[dst + 8 * e + t] = panel[src + e];
+                }
+            }
+        }
+    }
+
+    /** {@link Activations#panel5BiasX8()} of the full groups of 8 rows in {@code [rowStart, rowEnd)} (nb blocks a row). */
+    private static void interleaveBias(float[] bias, float[] x8, int nb, int rowStart, int rowEnd) {
+        for (int g = rowStart; g + 8 <= rowEnd; g += 8) {
+            for (int t = 0; t < 8; t++) {
+                int src = 8 * (g + t) * nb;
+                int dst = 8 * g * nb + t; // 64·(G·nb) with G = g/8
+                for (int e = 0; e < 8 * nb; e++) { // e = 8b + lane
+                    x8[dst + 8 * e] = bias[src + e];
                 }
             }
         }

@@ -118,12 +118,12 @@ final class Q5Panels {
         v[4] = w4;
     }
 
-    /** The panel form of Q8_0 activations [0, n) (n a multiple of 32); see the class comment. */
-    static void prepareActivations(Activations a, int n) {
+    /** The panel form of Q8_0 activations {@code [aOff, aOff + n)} (multiples of 32); see the class comment. */
+    static void prepareActivations(Activations a, int aOff, int n) {
         byte[] qs = a.qs();
         float[] p5 = a.panel5();
         float[] bias = a.panel5Bias();
-        for (int base = 0; base < n; base += 32) {
+        for (int base = aOff; base < aOff + n; base += 32) {
             for (int j = 0; j < 4; j++) {
                 for (int p = 0; p < 6; p++) {
                     p5[base + 6 * j + p] = qs[base + 4 * p + j] * FIELD_SCALE[p];

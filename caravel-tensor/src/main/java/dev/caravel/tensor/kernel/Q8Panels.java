@@ -63,11 +63,11 @@ public final class Q8Panels {
         }
     }
 
-    /** The panel form of Q8_0 activations [0, n): {@code panel8[e] = q[e] · 2^-24}. */
-    static void prepareActivations(Activations a, int n) {
+    /** The panel form of Q8_0 activations {@code [aOff, aOff + n)}: {@code panel8[e] = q[e] · 2^-24}. */
+    static void prepareActivations(Activations a, int aOff, int n) {
         byte[] qs = a.qs();
         float[] p8 = a.panel8();
-        for (int e = 0; e < n; e++) {
+        for (int e = aOff; e < aOff + n; e++) {
             p8[e] = qs[e] * 0x1p-24f;
         }
     }

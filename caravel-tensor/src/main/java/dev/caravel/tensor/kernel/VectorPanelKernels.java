@@ -41,6 +41,14 @@ final class VectorPanelKernels {
         }
     }
 
+    /**
+     * Per thread: {@link #sixteen}'s running totals, 16 activation rows × 16 weight rows, copied to the output once a
+     * group is done. Kept in the output itself, they were written once a block, and the two workers' bands meet in
+     * shared cache lines of the output (a float[]'s elements start 16 bytes into a line): those lines went back and
+     * forth between the cores every block.
+     */
+    private static final ThreadLocal<float[]> TOTALS = ThreadLocal.withInitial(() -> new float[16 * Panels.ROWS]);
+
     static void multiply4(MemorySegment panels, int cols, Activations a, int n, float[] out, int outOffset, int rows,
                          int groupStart, int groupEnd) {
         int nb = cols / 32;
@@ -51,11 +59,16 @@ final class VectorPanelKernels {
         if (n >= 8) {
             Objects.checkFromIndexSize(0, n / 8 * 8 * cols, a.panelX8().length);
         }
+        float[] totals = n >= 16 ? TOTALS.get() : null;
         for (int g = groupStart; g < groupEnd; g++) {
             long base = (long) g * nb * RB;
             int t = 0;
             for (; t + 16 <= n; t += 16) {
-                sixteen(panels, base, nb, a.panelX8(), a.panelBias(), a.d(), t * cols, 8 * cols, t * nb, nb, out, outOffset + t * rows + g * Panels.ROWS, rows);
+                sixteen(panels, base, nb, a.panelX8(), a.panelBias(), a.d(), t * cols, 8 * cols, t * nb, nb, totals, 0, Panels.ROWS);
+                int o = outOffset + t * rows + g * Panels.ROWS;
+                for (int i = 0; i < 16; i++) {
+                    System.arraycopy(totals, Panels.ROWS * i, out, o + i * rows, Panels.ROWS);
+                }
             }
             for (; t + 8 <= n; t += 8) {
                 eight(panels, base, nb, a.panelX8(), a.panelBias(), a.d(), t * cols, t * nb, nb, out, outOffset + t * rows + g * Panels.ROWS, rows);

@@ -373,6 +373,7 @@ final class VectorQ8PanelKernels {
         float[] sp = n >= 8 ? scaleScratch(nb) : null;
         if (n >= 8) {
             Objects.checkFromIndexSize(0, n / 8 * 8 * cols, a.panel5X8().length);
+            Objects.checkFromIndexSize(0, n / 8 * 8 * cols / 4, a.panel5BiasX8().length);
         }
         for (int g = groupStart; g < groupEnd; g++) {
             long base = (long) g * nb * RB5;
@@ -380,10 +381,10 @@ final class VectorQ8PanelKernels {
             for (; t + 8 <= n; t += 8) { // eight rows at a time, as for Q8_0
                 scaleProducts8(panels, base, RB5, nb, a.d(), t * nb, nb, sp);
                 for (int lane = 0; lane < 6; lane++) {
-                    lane5x8(panels, base, nb, a.panel5X8(), t * cols, bias, t * nb, nb, lane, sp, sc);
+                    lane5x8(panels, base, nb, a.panel5X8(), t * cols, a.panel5BiasX8(), t * nb, lane, sp, sc);
                 }
-                lane67x8(panels, base, nb, a.panel5X8(), t * cols, bias, t * nb, nb, 0, sp, sc);
-                lane67x8(panels, base, nb, a.panel5X8(), t * cols, bias, t * nb, nb, 1, sp, sc);
+                lane67x8(panels, base, nb, a.panel5X8(), t * cols, a.panel5BiasX8(), t * nb, 0, sp, sc);
+                lane67x8(panels, base, nb, a.panel5X8(), t * cols, a.panel5BiasX8(), t * nb, 1, sp, sc);
                 hsum(sc, 8, 128, out, outOffset + t * rows + g * Panels.ROWS, rows);
             }
             for (; n - t >= 3; t += 4) { // four rows at a time, a last chunk of three too
@@ -411,7 +412,7 @@ final class VectorQ8PanelKernels {
      * operations of {@link #lane5}, so the same bits, with the scale products of {@link #scaleProducts8}; the
      * accumulators go to {@code sc[128·lane + 16·t + r]}.
      */
-    private static void lane5x8(MemorySegment p, long base, int nb, float[] x8, int xb, float[] bias, int k0, int as, int lane, float[] sp,
+    private static void lane5x8(MemorySegment p, long base, int nb, float[] x8, int xb, float[] biasX8, int k0, int lane, float[] sp,
                                  float[] sc) {
         int mask = 0x1F << (5 * lane);
         for (int h = 0; h < Panels.ROWS; h += L) {
@@ -425,16 +426,16 @@ final class VectorQ8PanelKernels {
             FloatVector a7 = FloatVector.zero(F);
             for (int b = 0; b < nb; b++) {
                 long o = base + (long) RB5 * b + 4L * h;
-                int bo = (k0 + b) * 8 + lane;
+                int bo = 8 * k0 + 64 * b + 8 * lane; // biasX8: the eight rows side by side
                 // the lane sums start at −16·Σq, the fields' offset (see Q5Panels)
-                FloatVector s0 = FloatVector.broadcast(F, bias[bo + 0 * 8 * as]);
-                FloatVector s1 = FloatVector.broadcast(F, bias[bo + 1 * 8 * as]);
-                FloatVector s2 = FloatVector.broadcast(F, bias[bo + 2 * 8 * as]);
-                FloatVector s3 = FloatVector.broadcast(F, bias[bo + 3 * 8 * as]);
-                FloatVector s4 = FloatVector.broadcast(F, bias[bo + 4 * 8 * as]);
-                FloatVector s5 = FloatVector.broadcast(F, bias[bo + 5 * 8 * as]);
-                FloatVector s6 = FloatVector.broadcast(F, bias[bo + 6 * 8 * as]);
-                FloatVector s7 = FloatVector.broadcast(F, bias[bo + 7 * 8 * as]);
+                FloatVector s0 = FloatVector.broadcast(F, biasX8[bo + 0]);
+                FloatVector s1 = FloatVector.broadcast(F, biasX8[bo + 1]);
+                FloatVector s2 = FloatVector.broadcast(F, biasX8[bo + 2]);
+                FloatVector s3 = FloatVector.broadcast(F, biasX8[bo + 3]);
+                FloatVector s4 = FloatVector.broadcast(F, biasX8[bo + 4]);
+                FloatVector s5 = FloatVector.broadcast(F, biasX8[bo + 5]);
+                FloatVector s6 = FloatVector.broadcast(F, biasX8[bo + 6]);
+                FloatVector s7 = FloatVector.broadcast(F, biasX8[bo + 7]);
                 int x = xb + 8 * (32 * b + lane);
                 for (int j = 0; j < 4; j++, x += 48) { // element j of the lane: field `lane` of int j
                     FloatVector w = (FloatVector) IntVector.fromMemorySegment(I, p, o + 64 + 64L * j, LE).and(mask).convert(VectorOperators.I2F, 0);
@@ -473,7 +474,7 @@ final class VectorQ8PanelKernels {
      * ggml lane {@code 6 + e} of the 16 Q5_0 rows of the group at {@code base} with eight activation rows: as
      * {@link #lane5x8}, the operations of {@link #lane5x}.
      */
-    private static void lane67x8(MemorySegment p, long base, int nb, float[] x8, int xb, float[] bias, int k0, int as, int lane, float[] sp,
+    private static void lane67x8(MemorySegment p, long base, int nb, float[] x8, int xb, float[] biasX8, int k0, int lane, float[] sp,
                                  float[] sc) {
         int e = lane;
         lane = 6 + e;
@@ -491,16 +492,16 @@ final class VectorQ8PanelKernels {
             FloatVector a7 = FloatVector.zero(F);
             for (int b = 0; b < nb; b++) {
                 long o = base + (long) RB5 * b + 4L * h;
-                int bo = (k0 + b) * 8 + lane;
+                int bo = 8 * k0 + 64 * b + 8 * lane; // biasX8: the eight rows side by side
                 // the lane sums start at −16·Σq, the fields' offset (see Q5Panels)
-                FloatVector s0 = FloatVector.broadcast(F, bias[bo + 0 * 8 * as]);
-                FloatVector s1 = FloatVector.broadcast(F, bias[bo + 1 * 8 * as]);
-                FloatVector s2 = FloatVector.broadcast(F, bias[bo + 2 * 8 * as]);
-                FloatVector s3 = FloatVector.broadcast(F, bias[bo + 3 * 8 * as]);
-                FloatVector s4 = FloatVector.broadcast(F, bias[bo + 4 * 8 * as]);
-                FloatVector s5 = FloatVector.broadcast(F, bias[bo + 5 * 8 * as]);
-                FloatVector s6 = FloatVector.broadcast(F, bias[bo + 6 * 8 * as]);
-                FloatVector s7 = FloatVector.broadcast(F, bias[bo + 7 * 8 * as]);
+                FloatVector s0 = FloatVector.broadcast(F, biasX8[bo + 0]);
+                FloatVector s1 = FloatVector.broadcast(F, biasX8[bo + 1]);
+                FloatVector s2 = FloatVector.broadcast(F, biasX8[bo + 2]);
+                FloatVector s3 = FloatVector.broadcast(F, biasX8[bo + 3]);
+                FloatVector s4 = FloatVector.broadcast(F, biasX8[bo + 4]);
+                FloatVector s5 = FloatVector.broadcast(F, biasX8[bo + 5]);
+                FloatVector s6 = FloatVector.broadcast(F, biasX8[bo + 6]);
+                FloatVector s7 = FloatVector.broadcast(F, biasX8[bo + 7]);
                 IntVector nib = IntVector.fromMemorySegment(I, p, o + 320, LE);
                 int x = xb + 8 * (32 * b + 24 + 4 * e);
                 for (int j = 0; j < 4; j++, x += 8) { // the nibble from byte j of int 4, the fifth bit from bit 30 + e of int j
