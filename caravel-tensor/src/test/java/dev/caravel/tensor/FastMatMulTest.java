@@ -171,23 +171,27 @@ class FastMatMulTest {
                     MatMul.matvec(w, x, 0, out, 0, s);
                 }
             }
-            long allocated = 0;
+            // the steady state is the contract: a type passes at the first quiet window of 200 rounds (up to six),
+            // since a kernel C2 is still compiling or has just deoptimized runs boxed for a while
+            long worst = 0;
             StringBuilder perType = new StringBuilder();
             for (WeightMatrix w : ws) {
-                for (int pass = 0; pass < 2; pass++) {
+                long bytes = 0;
+                for (int window = 0; window < 6; window++) {
                     long before = bean.getCurrentThreadAllocatedBytes();
                     for (int i = 0; i < 200; i++) {
                         MatMul.matmul(w, x, 0, 5, out, 0, s);
                         MatMul.matvec(w, x, 0, out, 0, s);
                     }
-                    if (pass == 1) {
-                        long bytes = bean.getCurrentThreadAllocatedBytes() - before;
-                        allocated += bytes;
-                        perType.append(w.type()).append('=').append(bytes).append(' ');
+                    bytes = bean.getCurrentThreadAllocatedBytes() - before;
+                    if (bytes < 1024) {
+                        break;
                     }
+                    perType.append(w.type()).append(" window ").append(window).append('=').append(bytes).append(' ');
                 }
+                worst = Math.max(worst, bytes);
             }
-            assertThat(allocated).as("bytes allocated by 200 fast matmul/matvec rounds per type: " + perType).isLessThan(4096);
+            assertThat(worst).as("bytes allocated by a type's last window of 200 fast matmul/matvec rounds; noisy windows: " + perType).isLessThan(1024);
         }
     }
 }
