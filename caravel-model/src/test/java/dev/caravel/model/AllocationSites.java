@@ -46,6 +46,9 @@ final class AllocationSites {
             work.run();
             long bytes = allocatedBytes.getAsLong() - before;
             if (bytes < QUIET) {
+                if (w > 0) { // passed after noisy windows: worth seeing in the test output, not a failure
+                    System.err.println("allocation settled at window " + w + ":" + windows);
+                }
                 return null;
             }
             windows.append("\n  window ").append(w).append(": ").append(bytes).append(" bytes; ").append(describe(work));
