@@ -59,7 +59,7 @@ final class VectorPanelKernels {
         if (n >= 8) {
             Objects.checkFromIndexSize(0, n / 8 * 8 * cols, a.panelX8().length);
         }
-        float[] totals = n >= 16 ? TOTALS.get() : null;
+        float[] totals = TOTALS.get();
         for (int g = groupStart; g < groupEnd; g++) {
             long base = (long) g * nb * RB;
             int t = 0;
@@ -77,15 +77,22 @@ final class VectorPanelKernels {
                 four(panels, base, nb, a.panel(), a.panelBias(), a.d(), t * nb, nb, out, outOffset + t * rows + g * Panels.ROWS, rows);
             }
             for (; t < n; t++) {
-                one(panels, base, nb, a.panel(), a.panelBias(), a.d(), t * nb, out, outOffset + t * rows + g * Panels.ROWS);
+                one(panels, base, nb, a.panel(), a.panelBias(), a.d(), t * nb, out, outOffset + t * rows + g * Panels.ROWS, totals);
             }
         }
     }
 
-    /** One activation row (blocks from {@code ab}) with the 16 rows of the group at {@code base}. */
-    private static void one(MemorySegment p, long base, int nb, float[] af, float[] bias, float[] d, int ab, float[] out, int outIdx) {
+    /**
+     * One activation row (blocks from {@code ab}) with the 16 rows of the group at {@code base}. The running total
+     * goes through {@code acc} (per thread) block after block instead of a vector carried around the block loop: C2
+     * now and then compiled that loop-carried vector boxed, for good (an allocation a block, CI and a clean-clone run
+     * of this code: its FMA and its zero were the allocation sites, no compilations going on). Same operations, same
+     * bits; the store and the reload are L1 hits.
+     */
+    private static void one(MemorySegment p, long base, int nb, float[] af, float[] bias, float[] d, int ab, float[] out, int outIdx,
+                            float[] acc) {
         for (int h = 0; h < Panels.ROWS; h += L) {
-            FloatVector total = FloatVector.zero(F);
+            java.util.Arrays.fill(acc, 0, L, 0f);
             for (int b = 0; b < nb; b++) {
                 long o = base + (long) RB * b + 4L * h;
                 int ao = (ab + b) * 32;
@@ -112,9 +119,9 @@ final class VectorPanelKernels {
                 x3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 31]), x3);
                 FloatVector blk = x0.add(x1).add(x2.add(x3));
                 FloatVector scale = FloatVector.fromMemorySegment(F, p, o, LE).mul(d[ab + b]);
-                total = blk.sub(bias[ab + b]).fma(scale, total);
+                blk.sub(bias[ab + b]).fma(scale, FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
             }
-            total.intoArray(out, outIdx + h);
+            System.arraycopy(acc, 0, out, outIdx + h, L);
         }
     }
 

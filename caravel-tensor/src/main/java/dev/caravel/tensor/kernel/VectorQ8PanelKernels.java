@@ -561,9 +561,8 @@ final class VectorQ8PanelKernels {
     /** Lanes 6 and 7 of {@link #one5}, then the row sums with lanes 0..5 from {@link #low5}. */
     private static void high5(MemorySegment p, long base, int nb, float[] af, float[] bias, float[] d, int ab, float[] out, int outIdx,
                               float[] sc) {
+        java.util.Arrays.fill(sc, 6 * Panels.ROWS, 8 * Panels.ROWS, 0f);
         for (int h = 0; h < Panels.ROWS; h += L) {
-            FloatVector c6 = FloatVector.zero(F);
-            FloatVector c7 = FloatVector.zero(F);
             for (int b = 0; b < nb; b++) {
                 long o = base + (long) RB5 * b + 4L * h;
                 int ao = (ab + b) * 32;
@@ -581,9 +580,13 @@ final class VectorQ8PanelKernels {
                     nib = nib.lanewise(VectorOperators.LSHR, 8);
                 }
                 FloatVector scale = FloatVector.fromMemorySegment(F, p, o, LE).mul(d[ab + b]);
-                c6 = scale.fma(s6, c6);
-                c7 = scale.fma(s7, c7);
+                // through sc, not carried around the block loop in vectors: C2 now and then compiled such a vector
+                // boxed for good (the Q4_0 one-row kernel in CI and a clean-clone run; see VectorPanelKernels.one)
+                scale.fma(s6, FloatVector.fromArray(F, sc, 6 * Panels.ROWS + h)).intoArray(sc, 6 * Panels.ROWS + h);
+                scale.fma(s7, FloatVector.fromArray(F, sc, 7 * Panels.ROWS + h)).intoArray(sc, 7 * Panels.ROWS + h);
             }
+            FloatVector c6 = FloatVector.fromArray(F, sc, 6 * Panels.ROWS + h);
+            FloatVector c7 = FloatVector.fromArray(F, sc, 7 * Panels.ROWS + h);
             FloatVector c0 = FloatVector.fromArray(F, sc, h);
             FloatVector c1 = FloatVector.fromArray(F, sc, Panels.ROWS + h);
             FloatVector c2 = FloatVector.fromArray(F, sc, 2 * Panels.ROWS + h);
@@ -596,13 +599,8 @@ final class VectorQ8PanelKernels {
 
     /** Lanes 0..5 of {@link #one5}: their accumulators over all blocks into {@code sc[16·lane ..)}. */
     private static void low5(MemorySegment p, long base, int nb, float[] af, float[] bias, float[] d, int ab, float[] sc) {
+        java.util.Arrays.fill(sc, 0, 6 * Panels.ROWS, 0f);
         for (int h = 0; h < Panels.ROWS; h += L) {
-            FloatVector c0 = FloatVector.zero(F);
-            FloatVector c1 = FloatVector.zero(F);
-            FloatVector c2 = FloatVector.zero(F);
-            FloatVector c3 = FloatVector.zero(F);
-            FloatVector c4 = FloatVector.zero(F);
-            FloatVector c5 = FloatVector.zero(F);
             for (int b = 0; b < nb; b++) {
                 long o = base + (long) RB5 * b + 4L * h;
                 int ao = (ab + b) * 32;
@@ -624,19 +622,14 @@ final class VectorQ8PanelKernels {
                     s5 = ((FloatVector) v.and(0x1F << 25).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[x + 5]), s5);
                 }
                 FloatVector scale = FloatVector.fromMemorySegment(F, p, o, LE).mul(d[ab + b]);
-                c0 = scale.fma(s0, c0);
-                c1 = scale.fma(s1, c1);
-                c2 = scale.fma(s2, c2);
-                c3 = scale.fma(s3, c3);
-                c4 = scale.fma(s4, c4);
-                c5 = scale.fma(s5, c5);
+                // the lane totals go through sc block after block, not around the loop in vectors (see high5)
+                scale.fma(s0, FloatVector.fromArray(F, sc, h)).intoArray(sc, h);
+                scale.fma(s1, FloatVector.fromArray(F, sc, Panels.ROWS + h)).intoArray(sc, Panels.ROWS + h);
+                scale.fma(s2, FloatVector.fromArray(F, sc, 2 * Panels.ROWS + h)).intoArray(sc, 2 * Panels.ROWS + h);
+                scale.fma(s3, FloatVector.fromArray(F, sc, 3 * Panels.ROWS + h)).intoArray(sc, 3 * Panels.ROWS + h);
+                scale.fma(s4, FloatVector.fromArray(F, sc, 4 * Panels.ROWS + h)).intoArray(sc, 4 * Panels.ROWS + h);
+                scale.fma(s5, FloatVector.fromArray(F, sc, 5 * Panels.ROWS + h)).intoArray(sc, 5 * Panels.ROWS + h);
             }
-            c0.intoArray(sc, h);
-            c1.intoArray(sc, Panels.ROWS + h);
-            c2.intoArray(sc, 2 * Panels.ROWS + h);
-            c3.intoArray(sc, 3 * Panels.ROWS + h);
-            c4.intoArray(sc, 4 * Panels.ROWS + h);
-            c5.intoArray(sc, 5 * Panels.ROWS + h);
         }
     }
 
