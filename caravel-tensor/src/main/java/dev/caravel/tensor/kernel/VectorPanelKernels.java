@@ -84,10 +84,11 @@ final class VectorPanelKernels {
 
     /**
      * One activation row (blocks from {@code ab}) with the 16 rows of the group at {@code base}. The running total
-     * goes through {@code acc} (per thread) block after block instead of a vector carried around the block loop: C2
-     * now and then compiled that loop-carried vector boxed, for good (an allocation a block, CI and a clean-clone run
-     * of this code: its FMA and its zero were the allocation sites, no compilations going on). Same operations, same
-     * bits; the store and the reload are L1 hits.
+     * goes through {@code acc} (per thread) block after block instead of a vector carried around the block loop. This
+     * was tried against a boxing that C2 now and then compiled into this kernel for good (CI and a clean-clone run:
+     * the total's FMA and zero allocated every block): it removed the zero's box, but a later clean-clone run still
+     * boxed the FMA's result, so it is not the cure (see DecodeAllocationTest). Same operations, same bits, same
+     * decoding speed; the store and the reload are L1 hits.
      */
     private static void one(MemorySegment p, long base, int nb, float[] af, float[] bias, float[] d, int ab, float[] out, int outIdx,
                             float[] acc) {
