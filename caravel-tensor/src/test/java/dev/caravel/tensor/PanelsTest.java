@@ -157,7 +157,7 @@ class PanelsTest {
             for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
             float[] out = new float[24 * rows];
             MatMulScratch s = new MatMulScratch(cols, 24);
-            // 24 rows: sixteen and eight at a time (prompt chunks); 5 rows: four at a time and one; 3 rows: a short
+            // 24 rows: sixteen and eight at a time (prompt chunks; Q4_0 eight at a time); 5 rows: four at a time and one; 3 rows: a short
             // chunk of the four-row kernel; 1 row: decoding
             for (int i = 0; i < 5000; i++) {
                 MatMul.matmul(w, x, 0, 24, out, 0, s);

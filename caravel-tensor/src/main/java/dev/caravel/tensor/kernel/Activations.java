@@ -44,7 +44,7 @@ public final class Activations {
     private short[] qw;
     private float[] panel;
     private float[] panelBias;
-    private float[] panelX8;
+    private int[] pairsX8;
     private float[] panel8X8;
     private float[] panel5X8;
     private float[] panel8;
@@ -129,7 +129,7 @@ public final class Activations {
                 if (panel == null) {
                     panel = new float[capacity];
                     panelBias = new float[capacity / 32 + 1];
-                    panelX8 = new float[capacity];
+                    pairsX8 = new int[capacity / 2 + 1];
                 }
             }
             case Q8_0 -> {
@@ -151,20 +151,25 @@ public final class Activations {
     }
 
     /**
-     * {@link #panel()} with the rows of each full group of 8 interleaved, for the Q4_0 eight-row panel kernel:
-     * {@code panelX8[(G·cols + e)·8 + t] = panel[(8G + t)·cols + e]}, so that one index reaches the eight rows'
-     * element e at constant offsets.
+     * The Q4_0 panels' activation pairs for the 16-bit kernels ({@link VectorPairPanelKernels}), each full group of 8
+     * rows interleaved: {@code pairsX8[(G·cols/2 + u)·8 + t]} for pair {@code u = 16b + 4i + q} of row 8G + t holds
+     * the quants of elements {@code e = 32b + e(i, q)} (low 16 bits) and {@code e + 2} (high 16 bits), the elements
+     * that nibbles q and q + 4 of the weights' int i hold (see {@link Q4Panels}).
      */
-    public float[] panelX8() {
-        return panelX8;
+    public int[] pairsX8() {
+        return pairsX8;
     }
 
-    /** {@link #panel5()} with the rows of each full group of 8 interleaved, like {@link #panelX8()}. */
+    /**
+     * {@link #panel5()} with the rows of each full group of 8 interleaved, for the eight-row kernels:
+     * {@code panel5X8[(G·cols + e)·8 + t] = panel5[(8G + t)·cols + e]}, so that one index reaches the eight rows'
+     * element e at constant offsets.
+     */
     public float[] panel5X8() {
         return panel5X8;
     }
 
-    /** {@link #panel8()} with the rows of each full group of 8 interleaved, like {@link #panelX8()}. */
+    /** {@link #panel8()} with the rows of each full group of 8 interleaved, like {@link #panel5X8()}. */
     public float[] panel8X8() {
         return panel8X8;
     }

@@ -107,7 +107,7 @@ public final class Panels {
         switch (weightType) {
             case Q4_0 -> {
                 Q4Panels.prepareActivations(a, off, n);
-                interleave(a.panel(), a.panelX8(), cols, rowStart, rowEnd);
+                Q4Panels.preparePairs(a, cols, rowStart, rowEnd);
             }
             case Q8_0 -> {
                 Q8Panels.prepareActivations(a, off, n);
@@ -126,7 +126,7 @@ public final class Panels {
     /**
      * {@code x8[(G·cols + e)·8 + t] = panel[(8G + t)·cols + e]} for every full group G of 8 rows in
      * {@code [rowStart, rowEnd)} (rowStart a multiple of 8): the interleaved copy the eight-row kernels read
-     * ({@link Activations#panelX8()} and its Q5_0 and Q8_0 twins).
+     * ({@link Activations#panel5X8()} and {@link Activations#panel8X8()}).
      */
     private static void interleave(float[] panel, float[] x8, int cols, int rowStart, int rowEnd) {
         for (int g = rowStart; g + 8 <= rowEnd; g += 8) {

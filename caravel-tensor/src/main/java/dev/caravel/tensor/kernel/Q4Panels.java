@@ -11,7 +11,8 @@ import java.lang.foreign.ValueLayout;
  * numerics: every output is {@code acc = fma((float) Σ_block w·q, dw·dq, acc)} block after block in a single
  * float lane (see {@link ScalarDotKernels#q4_0x8}, the scalar twin). llama.cpp repacks such matrices at load
  * time too ({@code block_q4_0x8}); our layout is our own, chosen for the Vector API, which has no byte
- * multiply-add: the products are formed in float, where they are exact.
+ * multiply-add: one and four activation rows form the products in float, where they are exact, and eight rows in
+ * 16-bit integers ({@link VectorPairPanelKernels}, activation pairs from {@link #preparePairs}).
  *
  * <p><b>Layout.</b> Rows are grouped by {@link #ROWS} (16). For group g and 32-column block b, {@link #BLOCK_BYTES}
  * (320) bytes at {@code (g·nb + b)·320}, nb = cols/32:
@@ -104,6 +105,30 @@ final class Q4Panels {
                 panel[base + 2 * m + 1] = hi * NIBBLE_SCALE[2 * (m & 3) + 1];
             }
             bias[base >> 5] = 8 * sum;
+        }
+    }
+
+    /**
+     * Fills {@link Activations#pairsX8()} for the full groups of 8 rows in {@code [rowStart, rowEnd)} (rowStart a
+     * multiple of 8) from the rows' quants.
+     */
+    static void preparePairs(Activations a, int cols, int rowStart, int rowEnd) {
+        byte[] qs = a.qs();
+        int[] x8 = a.pairsX8();
+        int half = cols / 2;
+        for (int g = rowStart; g + 8 <= rowEnd; g += 8) {
+            int dst = g * half; // (G·cols/2)·8 with G = g/8
+            for (int t = 0; t < 8; t++) {
+                int src = (g + t) * cols;
+                for (int u = 0; u < half; u++) {
+                    // u = 16b + 4i + q: nibble q of int i is element 4i + q/2 + 16·(q & 1), nibble q + 4 that plus 2
+                    int b = u >> 4;
+                    int i = (u >> 2) & 3;
+                    int q = u & 3;
+                    int e = src + 32 * b + 4 * i + (q >> 1) + 16 * (q & 1);
+                    x8[dst + 8 * u + t] = (qs[e] & 0xFFFF) | (qs[e + 2] << 16);
+                }
+            }
         }
     }
 

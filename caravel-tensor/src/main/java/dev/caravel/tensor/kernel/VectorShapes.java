@@ -46,6 +46,9 @@ final class VectorShapes {
             : BITS == 256 ? FloatVector.SPECIES_256 : FloatVector.SPECIES_128;
     static final VectorSpecies<Integer> IW = BITS == 512 ? IntVector.SPECIES_512
             : BITS == 256 ? IntVector.SPECIES_256 : IntVector.SPECIES_128;
+    /** Shorts of the full width (twice {@link #FW}'s lanes): a weight row's pair of 16-bit products per int lane. */
+    static final VectorSpecies<Short> SP = BITS == 512 ? ShortVector.SPECIES_512
+            : BITS == 256 ? ShortVector.SPECIES_256 : ShortVector.SPECIES_128;
     /** As many shorts as {@link #FW} has floats (half its width): F16/BF16 weights for one float vector. */
     static final VectorSpecies<Short> SW = BITS == 512 ? ShortVector.SPECIES_256
             : BITS == 256 ? ShortVector.SPECIES_128 : ShortVector.SPECIES_64;
