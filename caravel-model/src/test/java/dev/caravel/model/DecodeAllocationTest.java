@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The decode loop's contract: after the state is built and the JIT has settled, a forward step allocates nothing.
  *
  * <p>Fifteen models run in one JVM here, and now and then C2 compiles a kernel of a later model with a vector boxed
- * for good (the Q4_0 one-row kernel's FMA, in about one clean-clone run of three at the end of session 11: every
+ * for good (the float Q4_0 one-row kernel's FMA, since replaced, in about one clean-clone run of three at the end of session 11: every
  * window allocated the same bytes, with no compilations going on). That is a JIT accident, which depends on what
  * ran before in the process, not an allocation in the code: a model whose windows all allocate is checked again
  * alone in a fresh JVM ({@link #main}), and passes only if that run allocates nothing; the shared JVM's windows are

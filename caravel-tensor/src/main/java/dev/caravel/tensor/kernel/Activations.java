@@ -45,6 +45,7 @@ public final class Activations {
     private float[] panel;
     private float[] panelBias;
     private int[] pairsX8;
+    private int[] pairs;
     private float[] panel8X8;
     private float[] panel5X8;
     private float[] panel8;
@@ -130,6 +131,7 @@ public final class Activations {
                     panel = new float[capacity];
                     panelBias = new float[capacity / 32 + 1];
                     pairsX8 = new int[capacity / 2 + 1];
+                    pairs = new int[capacity / 2 + 1];
                 }
             }
             case Q8_0 -> {
@@ -158,6 +160,14 @@ public final class Activations {
      */
     public int[] pairsX8() {
         return pairsX8;
+    }
+
+    /**
+     * The same pairs for the rows after the last full group of 8 (the one-row kernel), not interleaved:
+     * {@code pairs[t·cols/2 + u]} for row t.
+     */
+    public int[] pairs() {
+        return pairs;
     }
 
     /**

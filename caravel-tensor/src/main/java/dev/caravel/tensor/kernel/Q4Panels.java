@@ -110,25 +110,31 @@ final class Q4Panels {
 
     /**
      * Fills {@link Activations#pairsX8()} for the full groups of 8 rows in {@code [rowStart, rowEnd)} (rowStart a
-     * multiple of 8) from the rows' quants.
+     * multiple of 8) and {@link Activations#pairs()} for the rows after them, from the rows' quants.
      */
     static void preparePairs(Activations a, int cols, int rowStart, int rowEnd) {
         byte[] qs = a.qs();
-        int[] x8 = a.pairsX8();
         int half = cols / 2;
-        for (int g = rowStart; g + 8 <= rowEnd; g += 8) {
-            int dst = g * half; // (G·cols/2)·8 with G = g/8
+        int g = rowStart;
+        for (; g + 8 <= rowEnd; g += 8) {
             for (int t = 0; t < 8; t++) {
-                int src = (g + t) * cols;
-                for (int u = 0; u < half; u++) {
-                    // u = 16b + 4i + q: nibble q of int i is element 4i + q/2 + 16·(q & 1), nibble q + 4 that plus 2
-                    int b = u >> 4;
-                    int i = (u >> 2) & 3;
-                    int q = u & 3;
-                    int e = src + 32 * b + 4 * i + (q >> 1) + 16 * (q & 1);
-                    x8[dst + 8 * u + t] = (qs[e] & 0xFFFF) | (qs[e + 2] << 16);
-                }
+                pairRow(qs, (g + t) * cols, a.pairsX8(), g * half + t, 8, half); // (G·cols/2)·8 with G = g/8
             }
+        }
+        for (int t = g; t < rowEnd; t++) {
+            pairRow(qs, t * cols, a.pairs(), t * half, 1, half);
+        }
+    }
+
+    /** Writes the {@code half} pairs of the row whose quants start at {@code src}, {@code stride} ints apart from {@code dst}. */
+    private static void pairRow(byte[] qs, int src, int[] x, int dst, int stride, int half) {
+        for (int u = 0; u < half; u++) {
+            // u = 16b + 4i + q: nibble q of int i is element 4i + q/2 + 16·(q & 1), nibble q + 4 that plus 2
+            int b = u >> 4;
+            int i = (u >> 2) & 3;
+            int q = u & 3;
+            int e = src + 32 * b + 4 * i + (q >> 1) + 16 * (q & 1);
+            x[dst + stride * u] = (qs[e] & 0xFFFF) | (qs[e + 2] << 16);
         }
     }
 

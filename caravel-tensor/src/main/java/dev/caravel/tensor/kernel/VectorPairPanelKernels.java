@@ -10,8 +10,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 /**
- * The Q4_0 panel product for eight activation rows at a time (prompt chunks and server batches) in 16-bit
- * integer arithmetic; {@link VectorPanelKernels} keeps the float ones for one and four rows.
+ * The Q4_0 panel products for eight activation rows at a time (prompt chunks and server batches) and for one
+ * (decoding) in 16-bit integer arithmetic; {@link VectorPanelKernels} keeps the float one for four rows.
  *
  * <p><b>Why integers.</b> A float FMA does 16 multiply-adds per 512-bit instruction, and the Vector API has no
  * byte or word dot product (llama.cpp uses {@code vpdpbusd} there). A 16-bit multiply ({@code vpmullw}) and a
@@ -28,11 +28,12 @@ import java.nio.ByteOrder;
  * with {@link ScalarDotKernels#q4_0x8} and with the one-row kernel decoding uses.
  *
  * <p>qwen2.5-0.5b Q4_0, 2 threads, prompt of 128: 137–155 tok/s with the float kernels (eight and sixteen rows a
- * weight vector) → 204–230. A sixteen-row twin was slower (176–202): its 16 block sums fill the registers, so the
+ * weight vector) → 204–230. Decoding: 55–60 → 62–68 tok/s on two threads, 34.6 → 44.6 on one (the float one-row
+ * kernel did three operations per product and was compute-bound). A sixteen-row twin was slower (176–202): its 16 block sums fill the registers, so the
  * running totals went through memory, and written out it was too large for C1's register allocator (C2 then
  * compiled it late, running boxed meanwhile).
  *
- * <p>The kernel is written out, with no helper methods that take or return vectors (C2 boxes vectors passed
+ * <p>The kernels are written out, with no helper methods that take or return vectors (C2 boxes vectors passed
  * to a method it did not inline; see {@link VectorQ32Kernels}).
  */
 final class VectorPairPanelKernels {
@@ -125,6 +126,48 @@ final class VectorPairPanelKernels {
             t5.intoArray(out, outIdx + 5 * outStride + h);
             t6.intoArray(out, outIdx + 6 * outStride + h);
             t7.intoArray(out, outIdx + 7 * outStride + h);
+        }
+    }
+
+    /**
+     * One activation row (its pairs from {@code xb} in {@link Activations#pairs()}, blocks from {@code ab}) with the 16
+     * rows of the group at {@code base}: decoding. Four sums, one per int of the block (at most 4 · 1905 each, so
+     * their total fits 16 bits too), then one combine a block. The running total goes through {@code acc} (per
+     * thread) rather than in a vector carried around the block loop: C2 now and then compiled that loop-carried vector
+     * of the float kernel this one replaced boxed for good; the array form did not cure it (see DecodeAllocationTest).
+     */
+    static void one(MemorySegment p, long base, int nb, int[] xp, float[] bias, float[] d, int xb, int ab, float[] out, int outIdx,
+                    float[] acc) {
+        for (int h = 0; h < Panels.ROWS; h += L) {
+            java.util.Arrays.fill(acc, 0, L, 0f);
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) RB * b + 4L * h;
+                int x = xb + 16 * b;
+                IntVector v0 = IntVector.fromMemorySegment(I, p, o + 64, LE);
+                IntVector v1 = IntVector.fromMemorySegment(I, p, o + 128, LE);
+                IntVector v2 = IntVector.fromMemorySegment(I, p, o + 192, LE);
+                IntVector v3 = IntVector.fromMemorySegment(I, p, o + 256, LE);
+                ShortVector s0 = ShortVector.zero(S);
+                ShortVector s1 = ShortVector.zero(S);
+                ShortVector s2 = ShortVector.zero(S);
+                ShortVector s3 = ShortVector.zero(S);
+                for (int q = 0; q < 4; q++) {
+                    s0 = ((q == 0 ? v0 : v0.lanewise(VectorOperators.LSHR, 4 * q)).and(PAIR_MASK).reinterpretAsShorts())
+                            .mul(IntVector.broadcast(I, xp[x + q]).reinterpretAsShorts()).add(s0);
+                    s1 = ((q == 0 ? v1 : v1.lanewise(VectorOperators.LSHR, 4 * q)).and(PAIR_MASK).reinterpretAsShorts())
+                            .mul(IntVector.broadcast(I, xp[x + 4 + q]).reinterpretAsShorts()).add(s1);
+                    s2 = ((q == 0 ? v2 : v2.lanewise(VectorOperators.LSHR, 4 * q)).and(PAIR_MASK).reinterpretAsShorts())
+                            .mul(IntVector.broadcast(I, xp[x + 8 + q]).reinterpretAsShorts()).add(s2);
+                    s3 = ((q == 0 ? v3 : v3.lanewise(VectorOperators.LSHR, 4 * q)).and(PAIR_MASK).reinterpretAsShorts())
+                            .mul(IntVector.broadcast(I, xp[x + 12 + q]).reinterpretAsShorts()).add(s3);
+                }
+                IntVector s = s0.add(s1).add(s2.add(s3)).reinterpretAsInts();
+                FloatVector blk = (FloatVector) s.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                        .add(s.lanewise(VectorOperators.ASHR, 16)).convert(VectorOperators.I2F, 0);
+                FloatVector scale = FloatVector.fromMemorySegment(F, p, o, LE).mul(d[ab + b]);
+                blk.sub(bias[ab + b]).fma(scale, FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
+            }
+            System.arraycopy(acc, 0, out, outIdx + h, L);
         }
     }
 }

@@ -14,10 +14,10 @@ import java.util.Objects;
  * lane per weight row, so the block sums need no horizontal reduction. At 512 bits a vector covers a group's 16 rows; narrower widths take the group in 2 or 4
  * slices of lanes (same layout, same results).
  *
- * <p>Per weight vector: an AND (or the shift for nibble 7), an int-to-float conversion, then one FMA per
- * activation row. Prompt chunks and batches go eight activation rows at a time through the 16-bit integer kernel
- * ({@link VectorPairPanelKernels}), the rest four at a time ({@link #four}, each weight vector unpacked once for the
- * four rows) and one at a time ({@link #one}: decoding).
+ * <p>Prompt chunks and batches go eight activation rows at a time, and single rows (decoding) one at a time,
+ * through the 16-bit integer kernels ({@link VectorPairPanelKernels}); the rest of a chunk four at a time here
+ * ({@link #four}): per weight vector an AND (or the shift for nibble 7), an int-to-float conversion, then one FMA
+ * per activation row.
  *
  * <p>The kernels are written out, with no helper methods that take or return vectors (C2 boxes vectors passed
  * to a method it did not inline; see {@link VectorQ32Kernels}).
@@ -32,8 +32,8 @@ final class VectorPanelKernels {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final int RB = Q4Panels.BLOCK_BYTES;
     /**
-     * Per thread: {@link #one}'s running total (one vector of lanes), kept in memory rather than carried around the
-     * block loop in a vector (see {@link #one}).
+     * Per thread: the one-row kernel's running total (one vector of lanes), kept in memory rather than carried around
+     * the block loop in a vector (see {@link VectorPairPanelKernels#one}).
      */
     private static final ThreadLocal<float[]> TOTALS = ThreadLocal.withInitial(() -> new float[Panels.ROWS]);
 
@@ -59,52 +59,9 @@ final class VectorPanelKernels {
                 four(panels, base, nb, a.panel(), a.panelBias(), a.d(), t * nb, nb, out, outOffset + t * rows + g * Panels.ROWS, rows);
             }
             for (; t < n; t++) {
-                one(panels, base, nb, a.panel(), a.panelBias(), a.d(), t * nb, out, outOffset + t * rows + g * Panels.ROWS, totals);
+                VectorPairPanelKernels.one(panels, base, nb, a.pairs(), a.panelBias(), a.d(), t * cols / 2, t * nb, out,
+                        outOffset + t * rows + g * Panels.ROWS, totals);
             }
-        }
-    }
-
-    /**
-     * One activation row (blocks from {@code ab}) with the 16 rows of the group at {@code base}. The running total
-     * goes through {@code acc} (per thread) block after block instead of a vector carried around the block loop. This
-     * was tried against a boxing that C2 now and then compiled into this kernel for good (CI and a clean-clone run:
-     * the total's FMA and zero allocated every block): it removed the zero's box, but a later clean-clone run still
-     * boxed the FMA's result, so it is not the cure (see DecodeAllocationTest). Same operations, same bits, same
-     * decoding speed; the store and the reload are L1 hits.
-     */
-    private static void one(MemorySegment p, long base, int nb, float[] af, float[] bias, float[] d, int ab, float[] out, int outIdx,
-                            float[] acc) {
-        for (int h = 0; h < Panels.ROWS; h += L) {
-            java.util.Arrays.fill(acc, 0, L, 0f);
-            for (int b = 0; b < nb; b++) {
-                long o = base + (long) RB * b + 4L * h;
-                int ao = (ab + b) * 32;
-                // four independent sums (one per int of the row's block), so that the FMAs do not wait on each other;
-                // every partial sum is an exact integer, so how they are grouped does not change the block sum
-                IntVector v0 = IntVector.fromMemorySegment(I, p, o + 64, LE);
-                IntVector v1 = IntVector.fromMemorySegment(I, p, o + 128, LE);
-                IntVector v2 = IntVector.fromMemorySegment(I, p, o + 192, LE);
-                IntVector v3 = IntVector.fromMemorySegment(I, p, o + 256, LE);
-                FloatVector x0 = FloatVector.zero(F);
-                FloatVector x1 = FloatVector.zero(F);
-                FloatVector x2 = FloatVector.zero(F);
-                FloatVector x3 = FloatVector.zero(F);
-                for (int j = 0; j < 7; j++) {
-                    int m = 0xF << (4 * j);
-                    x0 = ((FloatVector) v0.and(m).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + j]), x0);
-                    x1 = ((FloatVector) v1.and(m).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 8 + j]), x1);
-                    x2 = ((FloatVector) v2.and(m).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 16 + j]), x2);
-                    x3 = ((FloatVector) v3.and(m).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 24 + j]), x3);
-                }
-                x0 = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 7]), x0);
-                x1 = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 15]), x1);
-                x2 = ((FloatVector) v2.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 23]), x2);
-                x3 = ((FloatVector) v3.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, af[ao + 31]), x3);
-                FloatVector blk = x0.add(x1).add(x2.add(x3));
-                FloatVector scale = FloatVector.fromMemorySegment(F, p, o, LE).mul(d[ab + b]);
-                blk.sub(bias[ab + b]).fma(scale, FloatVector.fromArray(F, acc, 0)).intoArray(acc, 0);
-            }
-            System.arraycopy(acc, 0, out, outIdx + h, L);
         }
     }
 

@@ -580,7 +580,7 @@ final class VectorQ8PanelKernels {
                     nib = nib.lanewise(VectorOperators.LSHR, 8);
                 }
                 FloatVector scale = FloatVector.fromMemorySegment(F, p, o, LE).mul(d[ab + b]);
-                // through sc, not carried around the block loop in vectors, as in VectorPanelKernels.one (which see:
+                // through sc, not carried around the block loop in vectors, as in VectorPairPanelKernels.one (which see:
                 // tried against a boxing that C2 now and then compiled for good, not the cure)
                 scale.fma(s6, FloatVector.fromArray(F, sc, 6 * Panels.ROWS + h)).intoArray(sc, 6 * Panels.ROWS + h);
                 scale.fma(s7, FloatVector.fromArray(F, sc, 7 * Panels.ROWS + h)).intoArray(sc, 7 * Panels.ROWS + h);
