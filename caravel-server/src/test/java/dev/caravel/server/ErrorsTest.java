@@ -155,29 +155,39 @@ class ErrorsTest {
         return r;
     }
 
+    /*
+     * The two disconnect tests race the client's close against the end of the stream: stories260K fills a 2048-token
+     * slot in well under a second, and on a loaded machine (a clean-clone run) the whole stream once finished before
+     * the close reached the server. Such an attempt proves nothing either way, so it is tried again (three times at
+     * most); a server that never notices a closed client still fails every attempt.
+     */
+    static final int ATTEMPTS = 3;
+
     @Test
     void busySlotAndFullQueueGive429ThenDisconnectFreesTheSlot() throws Exception {
         ServedModel stories = s.server.models().get("stories260K");
-        TestServer.waitIdle(stories, 10_000);
-        long generatedBefore = stories.scheduler().stats().generatedTokens();
-        HttpResponse<InputStream> r = longStream();
-        BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
-        assertThat(in.readLine()).startsWith("data: {");
-        assertThat(stories.scheduler().stats().active()).isEqualTo(1);
-
-        HttpResponse<String> busy = s.post("/v1/completions", "{\"model\": \"stories260K\", \"prompt\": \"x\", \"max_tokens\": 1}");
-        assertThat(error(busy, 429).get("code").asText()).isEqualTo("queue_full");
-        assertThat(busy.headers().firstValue("Retry-After")).isPresent();
-
-        // The client goes away: the next write fails, the job is cancelled and the slot is free again.
-        r.body().close();
-        assertThat(TestServer.waitIdle(stories, 10_000)).isZero();
-        long generated = stories.scheduler().stats().generatedTokens() - generatedBefore;
-        assertThat(generated).isLessThan(LONG);
-        // The request's own thread notices and logs "499" (client closed request) right after.
         String gone = "caravel_requests_total{endpoint=\"/v1/completions\",status=\"499\"} 1";
-        for (int i = 0; i < 200 && !s.get("/metrics").body().contains(gone); i++) {
-            Thread.sleep(20);
+        for (int attempt = 0; attempt < ATTEMPTS && !s.get("/metrics").body().contains(gone); attempt++) {
+            TestServer.waitIdle(stories, 10_000);
+            long generatedBefore = stories.scheduler().stats().generatedTokens();
+            HttpResponse<InputStream> r = longStream();
+            BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+            assertThat(in.readLine()).startsWith("data: {");
+            assertThat(stories.scheduler().stats().active()).isEqualTo(1);
+
+            HttpResponse<String> busy = s.post("/v1/completions", "{\"model\": \"stories260K\", \"prompt\": \"x\", \"max_tokens\": 1}");
+            assertThat(error(busy, 429).get("code").asText()).isEqualTo("queue_full");
+            assertThat(busy.headers().firstValue("Retry-After")).isPresent();
+
+            // The client goes away: the next write fails, the job is cancelled and the slot is free again.
+            r.body().close();
+            assertThat(TestServer.waitIdle(stories, 10_000)).isZero();
+            long generated = stories.scheduler().stats().generatedTokens() - generatedBefore;
+            assertThat(generated).isLessThan(LONG);
+            // The request's own thread notices and logs "499" (client closed request) right after.
+            for (int i = 0; i < 200 && !s.get("/metrics").body().contains(gone); i++) {
+                Thread.sleep(20);
+            }
         }
         assertThat(s.get("/metrics").body()).contains(gone);
         // And the model serves the next request.
@@ -188,18 +198,22 @@ class ErrorsTest {
     @Test
     void disconnectedChatStreamFreesTheSlot() throws Exception {
         ServedModel stories = s.server.models().get("stories260K");
-        TestServer.waitIdle(stories, 10_000);
-        long generatedBefore = stories.scheduler().stats().generatedTokens();
-        HttpRequest req = s.request("/v1/chat/completions").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("""
-                        {"model": "stories260K", "messages": [{"role": "user", "content": "go"}], "seed": 2,
-                         "temperature": 1.5, "max_tokens": 1900, "stream": true}""")).build();
-        HttpResponse<InputStream> r = s.http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-        BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
-        assertThat(in.readLine()).startsWith("data: {");
-        r.body().close();
-        assertThat(TestServer.waitIdle(stories, 10_000)).isZero();
-        assertThat(stories.scheduler().stats().generatedTokens() - generatedBefore).isLessThan(1900);
+        long generated = 1900;
+        for (int attempt = 0; attempt < ATTEMPTS && generated >= 1900; attempt++) {
+            TestServer.waitIdle(stories, 10_000);
+            long generatedBefore = stories.scheduler().stats().generatedTokens();
+            HttpRequest req = s.request("/v1/chat/completions").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("""
+                            {"model": "stories260K", "messages": [{"role": "user", "content": "go"}], "seed": 2,
+                             "temperature": 1.5, "max_tokens": 1900, "stream": true}""")).build();
+            HttpResponse<InputStream> r = s.http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+            assertThat(in.readLine()).startsWith("data: {");
+            r.body().close();
+            assertThat(TestServer.waitIdle(stories, 10_000)).isZero();
+            generated = stories.scheduler().stats().generatedTokens() - generatedBefore;
+        }
+        assertThat(generated).isLessThan(1900);
     }
 
     static final String LONG_CHAT = """
