@@ -163,8 +163,8 @@ public final class Activations {
     }
 
     /**
-     * The same pairs for the rows after the last full group of 8 (the one-row kernel), not interleaved:
-     * {@code pairs[t·cols/2 + u]} for row t.
+     * The same pairs for the rows the one-row kernel reads (those after the last full group of 8 and the four-row
+     * kernel's chunk), not interleaved: {@code pairs[t·cols/2 + u]} for row t.
      */
     public int[] pairs() {
         return pairs;
@@ -209,8 +209,8 @@ public final class Activations {
     }
 
     /**
-     * Q8_0 quants as floats in the order the Q4_0 panel kernels read them, pre-scaled per nibble position; see
-     * {@link Q4Panels}. Filled only for matrices that have panels.
+     * Q8_0 quants as floats in the order the Q4_0 four-row panel kernel reads them, pre-scaled per nibble position;
+     * see {@link Q4Panels}. Filled only for the rows that kernel reads.
      */
     public float[] panel() {
         return panel;

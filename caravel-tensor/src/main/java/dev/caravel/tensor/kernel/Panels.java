@@ -105,10 +105,7 @@ public final class Panels {
         int off = rowStart * cols;
         int n = (rowEnd - rowStart) * cols;
         switch (weightType) {
-            case Q4_0 -> {
-                Q4Panels.prepareActivations(a, off, n);
-                Q4Panels.preparePairs(a, cols, rowStart, rowEnd);
-            }
+            case Q4_0 -> Q4Panels.prepareActivationRows(a, batch, cols, rowStart, rowEnd);
             case Q8_0 -> {
                 Q8Panels.prepareActivations(a, off, n);
                 interleave(a.panel8(), a.panel8X8(), cols, rowStart, rowEnd);

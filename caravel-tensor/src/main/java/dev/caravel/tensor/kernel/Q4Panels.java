@@ -11,8 +11,8 @@ import java.lang.foreign.ValueLayout;
  * numerics: every output is {@code acc = fma((float) Σ_block w·q, dw·dq, acc)} block after block in a single
  * float lane (see {@link ScalarDotKernels#q4_0x8}, the scalar twin). llama.cpp repacks such matrices at load
  * time too ({@code block_q4_0x8}); our layout is our own, chosen for the Vector API, which has no byte
- * multiply-add: one and four activation rows form the products in float, where they are exact, and eight rows in
- * 16-bit integers ({@link VectorPairPanelKernels}, activation pairs from {@link #preparePairs}).
+ * multiply-add: four activation rows form the products in float, where they are exact, and eight rows and one in
+ * 16-bit integers ({@link VectorPairPanelKernels}, from activation pairs).
  *
  * <p><b>Layout.</b> Rows are grouped by {@link #ROWS} (16). For group g and 32-column block b, {@link #BLOCK_BYTES}
  * (320) bytes at {@code (g·nb + b)·320}, nb = cols/32:
@@ -27,7 +27,7 @@ import java.lang.foreign.ValueLayout;
  * {@code 16^-j} gives the exact product without a shift (nibble 7 is shifted down instead: {@code 15 << 28}
  * does not fit a positive int).
  *
- * <p><b>Activations</b> ({@link #prepareActivations}): for each Q8_0 block, its 32 quants as floats in the order
+ * <p><b>Activations</b> ({@link #prepareActivationRows}): for each Q8_0 block, its 32 quants as floats in the order
  * the weights are read ({@code panel[32B + 8i + j] = q[e(i, j)] · 16^-j}, {@code 16^0} for j = 7), and
  * {@code bias[B] = 8 · Σ q} to subtract the nibbles' offset of 8 once per block: Σ (n − 8)·q = Σ n·q − 8·Σ q.
  * Every partial sum is an integer below 2^24 (|Σ n·q| ≤ 32·15·127), so float addition is exact in any order,
@@ -86,43 +86,70 @@ final class Q4Panels {
     }
 
     /**
-     * Fills the panel form of Q8_0 activations {@code [aOff, aOff + n)} of {@code a} (already quantized: qs and
-     * d), see the class comment. n and aOff are multiples of 32.
+     * First row of a batch that the four-row float kernel reads ({@link VectorPanelKernels#multiply4}): the full
+     * groups of 8 before it go through the eight-row kernel.
      */
-    static void prepareActivations(Activations a, int aOff, int n) {
+    static int fourRowsStart(int batch) {
+        return batch / 8 * 8;
+    }
+
+    /** First row of a batch that the one-row kernel reads: a remainder of four to seven rows starts with a chunk of four. */
+    static int oneRowsStart(int batch) {
+        int four = fourRowsStart(batch);
+        return batch - four >= 4 ? four + 4 : four;
+    }
+
+    /**
+     * Fills the panel forms of Q8_0 activation rows {@code [rowStart, rowEnd)} of {@code batch} (already quantized:
+     * qs and d; rowStart a multiple of 8), each only for the rows whose kernel reads it: the bias for every row, the
+     * floats for the four-row kernel's, the pairs for the eight-row kernel's groups ({@link Activations#pairsX8()})
+     * and for the one-row kernel's rows ({@link Activations#pairs()}). A decoding step thus converts its row once,
+     * to pairs.
+     */
+    static void prepareActivationRows(Activations a, int batch, int cols, int rowStart, int rowEnd) {
+        prepareBias(a, rowStart * cols, (rowEnd - rowStart) * cols);
+        int floatsStart = Math.max(rowStart, fourRowsStart(batch));
+        int floatsEnd = Math.min(rowEnd, oneRowsStart(batch));
+        if (floatsStart < floatsEnd) {
+            prepareFloats(a, floatsStart * cols, (floatsEnd - floatsStart) * cols);
+        }
         byte[] qs = a.qs();
-        float[] panel = a.panel();
+        int half = cols / 2;
+        int g = rowStart;
+        for (; g + 8 <= Math.min(rowEnd, fourRowsStart(batch)); g += 8) {
+            for (int t = 0; t < 8; t++) {
+                pairRow(qs, (g + t) * cols, a.pairsX8(), g * half + t, 8, half); // (G·cols/2)·8 with G = g/8
+            }
+        }
+        for (int t = Math.max(rowStart, oneRowsStart(batch)); t < rowEnd; t++) {
+            pairRow(qs, t * cols, a.pairs(), t * half, 1, half);
+        }
+    }
+
+    /** {@code bias[B] = 8 · Σ q} of the blocks of activations {@code [aOff, aOff + n)} (multiples of 32). */
+    private static void prepareBias(Activations a, int aOff, int n) {
+        byte[] qs = a.qs();
         float[] bias = a.panelBias();
         for (int base = aOff; base < aOff + n; base += 32) {
-            // panel[8i + j] = q[e(i, j)]: element m = 4i + j/2 of the low half goes to 2m (j even) and element
-            // m + 16 of the high half to 2m + 1 (j odd), each with the scale of its nibble position j
             int sum = 0;
-            for (int m = 0; m < 16; m++) {
-                int lo = qs[base + m];
-                int hi = qs[base + 16 + m];
-                sum += lo + hi;
-                panel[base + 2 * m] = lo * NIBBLE_SCALE[2 * (m & 3)];
-                panel[base + 2 * m + 1] = hi * NIBBLE_SCALE[2 * (m & 3) + 1];
+            for (int m = 0; m < 32; m++) {
+                sum += qs[base + m];
             }
             bias[base >> 5] = 8 * sum;
         }
     }
 
-    /**
-     * Fills {@link Activations#pairsX8()} for the full groups of 8 rows in {@code [rowStart, rowEnd)} (rowStart a
-     * multiple of 8) and {@link Activations#pairs()} for the rows after them, from the rows' quants.
-     */
-    static void preparePairs(Activations a, int cols, int rowStart, int rowEnd) {
+    /** The pre-scaled floats of activations {@code [aOff, aOff + n)} (multiples of 32), see the class comment. */
+    private static void prepareFloats(Activations a, int aOff, int n) {
         byte[] qs = a.qs();
-        int half = cols / 2;
-        int g = rowStart;
-        for (; g + 8 <= rowEnd; g += 8) {
-            for (int t = 0; t < 8; t++) {
-                pairRow(qs, (g + t) * cols, a.pairsX8(), g * half + t, 8, half); // (G·cols/2)·8 with G = g/8
+        float[] panel = a.panel();
+        for (int base = aOff; base < aOff + n; base += 32) {
+            // panel[8i + j] = q[e(i, j)]: element m = 4i + j/2 of the low half goes to 2m (j even) and element
+            // m + 16 of the high half to 2m + 1 (j odd), each with the scale of its nibble position j
+            for (int m = 0; m < 16; m++) {
+                panel[base + 2 * m] = qs[base + m] * NIBBLE_SCALE[2 * (m & 3)];
+                panel[base + 2 * m + 1] = qs[base + 16 + m] * NIBBLE_SCALE[2 * (m & 3) + 1];
             }
-        }
-        for (int t = g; t < rowEnd; t++) {
-            pairRow(qs, t * cols, a.pairs(), t * half, 1, half);
         }
     }
 
@@ -141,36 +168,10 @@ final class Q4Panels {
     /**
      * For panel groups {@code [groupStart, groupEnd)} and every prepared activation row t &lt; n:
      * {@code out[outOffset + t·rows + r] = W[r,:]·x[t,:]} — bit-identical with {@link ScalarDotKernels#q4_0x8}
-     * on the original rows. The activations must have their panel form ({@link #prepareActivations}).
+     * on the original rows. The activations must have their panel forms for a batch of n ({@link #prepareActivationRows}).
      */
     static void multiply(MemorySegment panels, int cols, Activations a, int n, float[] out, int outOffset, int rows,
                          int groupStart, int groupEnd) {
         VectorPanelKernels.multiply4(panels, cols, a, n, out, outOffset, rows, groupStart, groupEnd);
-    }
-
-    /**
-     * The scalar reading of the panel layout (for tests of the layout itself): row {@code r}'s dot product with
-     * activation row t, in the panel kernels' order of operations.
-     */
-    static float dotScalar(MemorySegment panels, int cols, Activations a, int t, int r) {
-        int nb = cols / 32;
-        int g = r / ROWS;
-        int lane = r % ROWS;
-        float acc = 0;
-        for (int b = 0; b < nb; b++) {
-            long o = ((long) g * nb + b) * BLOCK_BYTES;
-            int ao = (t * nb + b) * 32;
-            float blk = 0;
-            for (int i = 0; i < 4; i++) {
-                int v = panels.get(LE_INT_ALIGNED, o + 64 + 64L * i + 4L * lane);
-                for (int j = 0; j < 8; j++) {
-                    int nib = j == 7 ? v >>> 28 : v & (0xF << 4 * j);
-                    blk = Math.fma((float) nib, a.panel()[ao + 8 * i + j], blk);
-                }
-            }
-            float scale = panels.get(LE_FLOAT_ALIGNED, o + 4L * lane) * a.d()[t * nb + b];
-            acc = Math.fma(blk - a.panelBias()[t * nb + b], scale, acc);
-        }
-        return acc;
     }
 }

@@ -44,18 +44,19 @@ final class VectorPanelKernels {
         Objects.checkFromIndexSize(outOffset, n * rows, out.length);
         Objects.checkFromIndexSize(0, n * cols, a.panel().length);
         Objects.checkFromIndexSize(0, (long) groupEnd * nb * RB, panels.byteSize());
-        if (n >= 8) {
-            Objects.checkFromIndexSize(0, n / 8 * 8 * (cols / 2), a.pairsX8().length);
-        }
+        int fourStart = Q4Panels.fourRowsStart(n);
+        int oneStart = Q4Panels.oneRowsStart(n);
+        Objects.checkFromIndexSize(0, fourStart * (cols / 2), a.pairsX8().length);
+        Objects.checkFromIndexSize(0, n * (cols / 2), a.pairs().length);
         float[] totals = TOTALS.get();
         for (int g = groupStart; g < groupEnd; g++) {
             long base = (long) g * nb * RB;
             int t = 0;
-            for (; t + 8 <= n; t += 8) {
+            for (; t < fourStart; t += 8) {
                 VectorPairPanelKernels.eight(panels, base, nb, a.pairsX8(), a.panelBias(), a.d(), t * cols / 2, t * nb, nb, out,
                         outOffset + t * rows + g * Panels.ROWS, rows);
             }
-            for (; t + 4 <= n; t += 4) {
+            for (; t < oneStart; t += 4) {
                 four(panels, base, nb, a.panel(), a.panelBias(), a.d(), t * nb, nb, out, outOffset + t * rows + g * Panels.ROWS, rows);
             }
             for (; t < n; t++) {
